@@ -1,0 +1,35 @@
+# reportgen: `make report YEAR=2009` and `make test` work on a fresh clone (see README).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+YEAR   ?= 2009
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup report validate test samples proof bench clean
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+report: $(STAMP)
+	$(BIN)/reportgen build --year $(YEAR)
+
+validate: $(STAMP)
+	$(BIN)/reportgen validate --year $(YEAR)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+samples: $(STAMP)
+	$(BIN)/python scripts/make_samples.py --out inputs
+
+proof: report
+	rm -rf outputs/$(YEAR)/proof && mkdir -p outputs/$(YEAR)/proof
+	pdftoppm -png -r 60 outputs/$(YEAR)/report-$(YEAR).pdf outputs/$(YEAR)/proof/page
+
+clean:
+	rm -rf $(VENV) outputs/*/

@@ -1,0 +1,171 @@
+"""The pipeline: plan → ingest → validate → analyse → rules → render → write.
+
+`build` reads top to bottom as that list; nothing is written until the whole model exists.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from . import analyse, ingest, rules, validate
+from .errors import InputError
+from .model import Problem, ReportModel, YearData
+from .plan import Plan, load_plan
+from .settings import Thresholds, load_thresholds
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Options:
+    inputs: Path = Path("inputs")
+    outputs: Path = Path("outputs")
+    strict: bool = False
+    plan_file: Path | None = None
+    rules_file: Path | None = None
+    limits: ingest.Limits = field(default_factory=ingest.Limits)
+    pdf: bool = True
+    pdf_variant: str | None = "pdf/ua-1"
+
+
+@dataclass
+class Timings:
+    """Seconds per stage, for `--profile` and the benchmarks."""
+
+    stages: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stages[name] = self.stages.get(name, 0.0) + time.perf_counter() - start
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    model: ReportModel
+    written: tuple[Path, ...]
+    timings: Timings
+
+    @property
+    def errors(self) -> int:
+        return sum(p.severity == "error" for p in self.model.problems)
+
+
+def read_year(year: int, inputs: Path, plan: Plan, limits: ingest.Limits,
+              earlier: YearData | None = None, timings: Timings | None = None) -> tuple[YearData, list[Path]]:
+    """Ingest and validate one year's folder. Raises InputError if the folder does not exist."""
+    timings = timings or Timings()
+    year_dir = inputs / str(year)
+    if not year_dir.is_dir():
+        raise InputError(f"no folder {year_dir}: put the {year} returns in {year_dir}/")
+    with timings.stage("ingest"):
+        paths, problems = ingest.find_workbooks(year_dir)
+        workbooks = []
+        for path in paths:
+            workbook, read_problems = ingest.read_workbook(path, path.relative_to(year_dir).as_posix(), limits)
+            problems += read_problems
+            if workbook is not None:
+                workbooks.append(workbook)
+    with timings.stage("validate"):
+        data = validate.validate_year(year, workbooks, problems, plan, earlier)
+    return data, paths
+
+
+def earlier_years(inputs: Path, year: int, plan: Plan) -> list[int]:
+    """Year folders under `inputs` before `year`, within the plan period or just before it."""
+    found = [int(p.name) for p in inputs.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name)]
+    return sorted(y for y in found if plan.first_year - 1 <= y < year)
+
+
+def assemble(plan: Plan, current: YearData, earlier: list[YearData], thresholds: Thresholds,
+             timings: Timings) -> ReportModel:
+    """Analysis and rules: the whole report model, before anything is written."""
+    with timings.stage("analyse"):
+        kpis = analyse.assess_kpis(plan, current, earlier, thresholds)
+        finance = analyse.assess_finance(plan, current.finance)
+        sectors, objectives, goals = analyse.roll_up(plan, current, kpis, finance)
+        evidence = rules.Evidence(plan, current.year, kpis, finance, objectives, current.proposals, thresholds)
+        recommendations, groups = rules.recommend(evidence)
+    budget = sum(s.budget for s in sectors)
+    spent = sum(s.expenditure for s in sectors)
+    dates = sorted(r.date for r in current.returns if r.date)
+    return ReportModel(
+        plan=plan,
+        year=current.year,
+        illustrative=any((r.data_status or "").strip().lower() == "illustrative" for r in current.returns),
+        report_date=dates[-1][:10] if dates else None,
+        returns=current.returns,
+        kpis=kpis,
+        finance=finance,
+        sectors=sectors,
+        objectives=objectives,
+        goals=goals,
+        recommendations=recommendations,
+        recommendation_groups=groups,
+        proposals=current.proposals,
+        problems=tuple(sorted(current.problems, key=_problem_order)),
+        status_counts=analyse.count_statuses(kpis),
+        budget=budget,
+        expenditure=spent,
+        execution=spent / budget if budget else None,
+        earlier_years=tuple(y.year for y in earlier),
+    )
+
+
+def _problem_order(p: Problem) -> tuple:
+    return (p.file is not None, p.file or "", p.sheet or "", p.row or 0, p.column or "")
+
+
+def load_inputs(year: int, options: Options, timings: Timings) -> tuple[Plan, YearData, list[YearData], list[Path]]:
+    with timings.stage("plan"):
+        plan = load_plan(options.plan_file)
+    if not options.inputs.is_dir():
+        raise InputError(f"no inputs folder {options.inputs}")
+    earlier: list[YearData] = []
+    for earlier_year in earlier_years(options.inputs, year, plan):
+        data, _ = read_year(earlier_year, options.inputs, plan, options.limits,
+                            earlier[-1] if earlier else None, timings)
+        earlier.append(data)
+    current, paths = read_year(year, options.inputs, plan, options.limits,
+                               earlier[-1] if earlier and earlier[-1].year == year - 1 else None, timings)
+    return plan, current, earlier, paths
+
+
+def build(year: int, options: Options) -> BuildResult:
+    """Build the report for `year`: read, check, analyse, then render and write every output."""
+    from . import render, write
+
+    timings = Timings()
+    plan, current, earlier, paths = load_inputs(year, options, timings)
+    if not current.returns:
+        reasons = "; ".join(p.line() for p in current.problems if p.severity == "error")[:500]
+        raise InputError(f"no readable workbook in {options.inputs / str(year)}"
+                         + (f" ({reasons})" if reasons else ""))
+    thresholds = load_thresholds(options.rules_file)
+    model = assemble(plan, current, earlier, thresholds, timings)
+    if options.strict and any(p.severity == "error" for p in model.problems):
+        return BuildResult(model, (), timings)
+
+    with timings.stage("render html"):
+        html = render.render_html(model)
+    files = {f"report-{year}.html": html.encode("utf-8"),
+             f"report-{year}.json": write.json_bytes(render.report_json(model))}
+    if options.pdf:
+        with timings.stage("render pdf"):
+            files[f"report-{year}.pdf"] = render.render_pdf(html, options.pdf_variant)
+    with timings.stage("write"):
+        out_dir = options.outputs / str(year)
+        files["manifest.json"] = write.json_bytes(
+            write.manifest(year, options.inputs / str(year), paths, out_dir, files))
+        written = write.write_all(out_dir, files)
+    log.info("wrote %s", ", ".join(str(p) for p in written))
+    return BuildResult(model, tuple(written), timings)

@@ -1,0 +1,153 @@
+"""Command line: arguments in, calls out; user errors become one-line messages and exit codes.
+
+Exit codes (contract section 6): 0 done, 1 errors found (`validate`, or `build --strict`),
+2 nothing could be built. Logging is set up here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from .errors import ReportgenError
+
+log = logging.getLogger("reportgen")
+
+# Modules that add their own sub-commands: each has `register(subparsers) -> None`, and sets
+# `func` on its parser to a function taking the parsed arguments and returning an exit code.
+COMMAND_MODULES: list[str] = []
+
+
+def _add_io(parser: argparse.ArgumentParser, outputs: bool = True) -> None:
+    parser.add_argument("--year", type=int, required=True, help="the report year, e.g. 2009")
+    parser.add_argument("--inputs", type=Path, default=Path("inputs"),
+                        help="folder holding the year folders (default: inputs)")
+    if outputs:
+        parser.add_argument("--outputs", type=Path, default=Path("outputs"),
+                            help="folder receiving the year folders (default: outputs)")
+
+
+def add_limits(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--max-file-mb", type=float, default=25.0,
+                        help="refuse workbooks larger than this (default 25 MB)")
+    parser.add_argument("--max-unpacked-mb", type=float, default=250.0,
+                        help="refuse workbooks that would unpack to more than this (default 250 MB)")
+    parser.add_argument("--plan", type=Path, default=None, help="another plan file (YAML)")
+
+
+def limits_of(args: argparse.Namespace):
+    from .ingest import Limits
+
+    return Limits(int(args.max_file_mb * 1e6), int(args.max_unpacked_mb * 1e6))
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="reportgen", description=(
+        "Annual progress report on the ITU Strategic Plan from the Bureaux' KPI workbooks."))
+    parser.add_argument("-v", "--verbose", action="store_true", help="show diagnostic messages")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser("build", help="build the report (HTML, PDF, JSON) for a year")
+    _add_io(build)
+    add_limits(build)
+    build.add_argument("--strict", action="store_true",
+                       help="fail (exit 1, nothing written) if any workbook has an error")
+    build.add_argument("--rules", type=Path, default=None, help="YAML file changing the thresholds")
+    build.add_argument("--no-pdf", action="store_true", help="skip the PDF (faster drafts)")
+    build.add_argument("--pdf-variant", default="pdf/ua-1",
+                       help="WeasyPrint PDF variant (default pdf/ua-1, tagged; e.g. pdf/a-3b)")
+    build.add_argument("--profile", action="store_true", help="print the time spent in each stage")
+    build.set_defaults(func=run_build)
+
+    check = commands.add_parser("validate", help="check a year's workbooks and list every problem")
+    _add_io(check, outputs=False)
+    add_limits(check)
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.set_defaults(func=run_validate)
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"reportgen.{name}").register(commands)
+    return parser
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from .build import Options, build
+
+    options = Options(inputs=args.inputs, outputs=args.outputs, strict=args.strict,
+                      plan_file=args.plan, rules_file=args.rules, limits=limits_of(args),
+                      pdf=not args.no_pdf, pdf_variant=args.pdf_variant or None)
+    result = build(args.year, options)
+    errors = result.errors
+    warnings = sum(p.severity == "warning" for p in result.model.problems)
+    for problem in result.model.problems:
+        log.debug("%s", problem.line())
+    if args.profile:
+        total = sum(result.timings.stages.values())
+        for stage, seconds in result.timings.stages.items():
+            print(f"{stage:<12} {seconds:7.3f} s", file=sys.stderr)
+        print(f"{'total':<12} {total:7.3f} s", file=sys.stderr)
+    if args.strict and errors:
+        print(f"reportgen: {errors} error(s) in the {args.year} returns; nothing written "
+              f"(--strict). Run 'reportgen validate --year {args.year}' to list them.", file=sys.stderr)
+        return 1
+    folder = args.outputs / str(args.year)
+    print(f"reportgen: report for {args.year} written to {folder}/ "
+          f"({len(result.model.kpis)} KPIs, {errors} error(s), {warnings} warning(s) in the data-quality annex)")
+    return 0
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    from .build import earlier_years, read_year
+    from .errors import InputError
+    from .plan import load_plan
+
+    plan = load_plan(args.plan)
+    limits = limits_of(args)
+    if not args.inputs.is_dir():
+        raise InputError(f"no inputs folder {args.inputs}")
+    earlier = None
+    if (year_before := args.year - 1) in earlier_years(args.inputs, args.year, plan):
+        earlier, _ = read_year(year_before, args.inputs, plan, limits)
+    data, _ = read_year(args.year, args.inputs, plan, limits, earlier)
+    from .build import _problem_order
+
+    problems = sorted(data.problems, key=_problem_order)
+    errors = sum(p.severity == "error" for p in problems)
+    if args.format == "json":
+        print(json.dumps({"year": args.year, "problems": [p.as_dict() for p in problems]},
+                         ensure_ascii=False, indent=2))
+    else:
+        for problem in problems:
+            print(problem.line())
+        print(f"{len(data.returns)} workbook(s) read, {len(data.kpis)} KPI rows valid, "
+              f"{errors} error(s), {len(problems) - errors} warning(s)", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="reportgen: %(levelname)s: %(message)s")
+    if not args.verbose:
+        # WeasyPrint and fontTools talk a lot about CSS they ignore; keep users' screens clean.
+        for noisy in ("weasyprint", "fontTools"):
+            logging.getLogger(noisy).setLevel(logging.ERROR)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except ReportgenError as exc:
+        print(f"reportgen: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("reportgen: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

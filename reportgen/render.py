@@ -1,0 +1,173 @@
+"""Turn the report model into HTML (Jinja2, autoescaped), PDF (WeasyPrint) and JSON.
+
+The templates only show: every figure is computed before they run, and the filters here
+only format. WeasyPrint gets a URL fetcher that reaches nothing but `data:` URLs and the
+project's own template folder, so no text in a workbook can make it read a local file or
+the network.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from .errors import BuildError
+from .model import STATUSES, ReportModel
+
+log = logging.getLogger(__name__)
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+STATUS_ICONS = {"achieved": "●", "partially achieved": "◐", "not achieved": "○", "not reported": "–"}
+STATUS_CLASSES = {s: s.replace(" ", "-") for s in STATUSES}
+
+
+def _format_number(value: float | None, digits: int = 0, locale: str = "en") -> str:
+    if value is None:
+        return "–"
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    if digits == 0 and float(value) != round(float(value)):
+        pattern = "#,##0.##"
+    return format_decimal(value, format=pattern, locale=locale)
+
+
+def _format_percent(value: float | None, locale: str = "en") -> str:
+    if value is None:
+        return "–"
+    from babel.numbers import format_percent
+
+    return format_percent(value, format="#,##0 %", locale=locale)
+
+
+def environment(locale: str = "en") -> Any:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["num"] = lambda v, digits=0: _format_number(v, digits, locale)
+    env.filters["pct"] = lambda v: _format_percent(v, locale)
+    env.filters["status_icon"] = lambda s: STATUS_ICONS[s]
+    env.filters["status_class"] = lambda s: STATUS_CLASSES[s]
+    env.globals["STATUSES"] = STATUSES
+    return env
+
+
+def render_html(model: ReportModel, charts: dict[str, str] | None = None) -> str:
+    css = (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8")
+    template = environment().get_template("report.html.j2")
+    return template.render(m=model, plan=model.plan, css=css, charts=charts or {})
+
+
+def _fetcher_class() -> type:
+    import weasyprint
+
+    class ProjectOnlyFetcher(weasyprint.URLFetcher):
+        """Allows `data:` URLs and files inside the template folder; refuses all else."""
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            if url.startswith("file:"):
+                from urllib.request import url2pathname
+
+                path = Path(url2pathname(url.split("?")[0].split("#")[0].removeprefix("file:"))).resolve()
+                if path.is_relative_to(TEMPLATES_DIR) and path.is_file():
+                    return super().fetch(url, headers)
+            log.warning("refused to fetch %s while rendering the PDF", url[:200])
+            raise ValueError(f"reportgen fetches nothing outside its own assets: {url[:200]}")
+
+    return ProjectOnlyFetcher
+
+
+def render_pdf(html: str, variant: str | None = None, attachments: list[tuple[str, bytes]] | None = None) -> bytes:
+    """The PDF of an HTML report; `variant` is a WeasyPrint PDF variant such as pdf/ua-1."""
+    weasyprint = import_weasyprint()
+    document = weasyprint.HTML(string=html, base_url=str(TEMPLATES_DIR) + "/",
+                               url_fetcher=_fetcher_class()())
+    options: dict[str, Any] = {"pdf_variant": variant} if variant else {}
+    if attachments:
+        options["attachments"] = [
+            weasyprint.Attachment(string=data, name=name, base_url=str(TEMPLATES_DIR) + "/")
+            for name, data in attachments
+        ]
+    return document.write_pdf(**options)
+
+
+def import_weasyprint() -> Any:
+    """WeasyPrint, or a BuildError naming the system libraries to install."""
+    try:
+        import weasyprint
+    except OSError as exc:  # Pango or HarfBuzz missing: cffi cannot load the library
+        raise BuildError(
+            f"WeasyPrint cannot load a system library ({str(exc).splitlines()[0]}): install them with "
+            "'apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core'"
+        ) from exc
+    return weasyprint
+
+
+def report_json(model: ReportModel) -> dict[str, Any]:
+    """The computed report as contract section 7 lays it out (plus a few extra fields)."""
+    plan = model.plan
+    return {
+        "year": model.year,
+        "plan": plan.id,
+        "illustrative": model.illustrative,
+        "summary": {
+            "status_counts": model.status_counts,
+            "budget": model.budget,
+            "expenditure": model.expenditure,
+            "execution": model.execution,
+            "returns": [{"file": r.file, "bureau": r.bureau, "data_status": r.data_status}
+                        for r in model.returns],
+        },
+        "kpis": [
+            {
+                "bureau": k.entry.bureau,
+                "sector": k.entry.sector,
+                "output": k.entry.output,
+                "kpi": k.entry.kpi,
+                "unit": k.entry.unit,
+                "baseline": k.entry.baseline,
+                "target": k.entry.target,
+                "actual": k.entry.actual,
+                "direction": k.entry.direction,
+                "achievement": k.achievement,
+                "status": k.status,
+                "objectives": list(k.objectives),
+                "goals": list(k.goals),
+                "comment": k.entry.comment,
+                "source": k.entry.source.as_dict(),
+                "history": [{"year": h.year, "target": h.target, "actual": h.actual, "status": h.status}
+                            for h in k.history],
+            }
+            for k in model.kpis
+        ],
+        "finance": [
+            {"output": f.output, "budget": f.budget, "expenditure": f.expenditure,
+             "execution": f.execution, "source": f.source.as_dict()}
+            for f in model.finance
+        ],
+        "objectives": [
+            {"code": o.objective.code, "sector": o.objective.sector, "status_counts": o.status_counts,
+             "budget": o.budget, "expenditure": o.expenditure, "execution": o.execution}
+            for o in model.objectives
+        ],
+        "goals": [
+            {"code": g.goal.code, "objectives": list(g.objectives), "status_counts": g.status_counts}
+            for g in model.goals
+        ],
+        "recommendations": [
+            {"id": r.id, "rule": r.rule, "refers_to": r.refers_to, "objective": r.objective,
+             "text": r.text, "proposed_by": r.body, "evidence": [e.as_dict() for e in r.evidence]}
+            for r in model.recommendations
+        ],
+        "problems": [p.as_dict() for p in model.problems],
+    }

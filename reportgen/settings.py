@@ -1,0 +1,43 @@
+"""Thresholds for statuses and recommendation rules (contract sections 3 and 5).
+
+The defaults are the contract's; a rules file (YAML, `--rules FILE`) may change any of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from .errors import ReportgenError
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    achieved: float = 1.0  # achievement at or above: achieved
+    partially_achieved: float = 0.5  # at or above: partially achieved
+    overspend: float = 1.10  # execution above: overspend
+    underspend: float = 0.70  # execution below: underspend
+    review_min_reported: int = 2  # objective-review: reported KPIs needed
+    review_share_not_achieved: float = 0.5  # objective-review: share not achieved
+
+
+def load_thresholds(path: Path | None) -> Thresholds:
+    """The defaults, overridden by the keys of a YAML rules file; unknown keys are an error."""
+    if path is None:
+        return Thresholds()
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ReportgenError(f"cannot read rules file {path}: {exc}") from exc
+    known = {f.name: f.type for f in fields(Thresholds)}
+    changes = {}
+    for key, value in dict(data).items():
+        name = str(key).replace("-", "_")
+        if name not in known:
+            raise ReportgenError(f"rules file {path}: unknown setting '{key}' (known: {', '.join(known)})")
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise ReportgenError(f"rules file {path}: '{key}' must be a number, not {value!r}")
+        changes[name] = int(value) if known[name] == "int" else float(value)
+    return replace(Thresholds(), **changes)
