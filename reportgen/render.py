@@ -61,7 +61,10 @@ def environment(locale: str = "en") -> Any:
 
 
 def render_html(model: ReportModel, charts: dict[str, str] | None = None) -> str:
-    css = (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8")
+    from markupsafe import Markup
+
+    # Our own stylesheet, not workbook text: it must go in unescaped.
+    css = Markup((TEMPLATES_DIR / "report.css").read_text(encoding="utf-8"))
     template = environment().get_template("report.html.j2")
     return template.render(m=model, plan=model.plan, css=css, charts=charts or {})
 

@@ -1,0 +1,175 @@
+"""End to end: the 2009 sample build through the command line, its HTML, PDF (read back with
+pypdf) and JSON agreeing on the figures, and the command line's exit codes and messages."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from reportgen.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    outputs = tmp_path_factory.mktemp("outputs")
+    code = main(["build", "--year", "2009", "--inputs", str(ROOT / "inputs"), "--outputs", str(outputs)])
+    assert code == 0
+    folder = outputs / "2009"
+    from pypdf import PdfReader
+
+    reader = PdfReader(folder / "report-2009.pdf")
+    return {
+        "folder": folder,
+        "json": json.loads((folder / "report-2009.json").read_text(encoding="utf-8")),
+        "html": (folder / "report-2009.html").read_text(encoding="utf-8"),
+        "pdf": reader,
+        "pdf_text": "\n".join(page.extract_text() for page in reader.pages),
+    }
+
+
+class _TextOf(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def html_text(html: str) -> str:
+    parser = _TextOf()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_json_follows_the_contract(built):
+    report = built["json"]
+    assert report["year"] == 2009
+    for key in ("kpis", "finance", "objectives", "goals", "recommendations", "problems"):
+        assert isinstance(report[key], list) and report[key], key
+    kpi = report["kpis"][0]
+    assert set(kpi) >= {"bureau", "sector", "output", "kpi", "unit", "baseline", "target", "actual",
+                        "direction", "achievement", "status", "objectives", "goals", "comment", "source"}
+    assert set(kpi["source"]) == {"file", "sheet", "row"}
+    assert len(report["objectives"]) == 24 and len(report["goals"]) == 7
+    assert {p["severity"] for p in report["problems"]} == {"error", "warning"}
+    for rec in report["recommendations"]:
+        assert rec["evidence"] and all(set(e) == {"file", "sheet", "row"} for e in rec["evidence"])
+    rules = {r["rule"] for r in report["recommendations"]}
+    assert rules == {"objective-review", "overspend", "underspend", "missing-data", "persistent-shortfall", "proposal"}
+
+
+def test_json_figures_recompute_from_its_own_rows(built):
+    report = built["json"]
+    for k in report["kpis"]:
+        if k["actual"] is None:
+            assert k["status"] == "not reported" and k["achievement"] is None
+            continue
+        t, a, b = k["target"], k["actual"], k["baseline"]
+        if k["direction"] == "higher":
+            num, den = (a - b, t - b) if b is not None else (a, t)
+        else:
+            num, den = (b - a, b - t) if b is not None else (t, a)
+        assert k["achievement"] == pytest.approx(num / den)
+    for f in report["finance"]:
+        assert f["execution"] == pytest.approx(f["expenditure"] / f["budget"])
+    total_budget = sum(f["budget"] for f in report["finance"])
+    assert sum(o["budget"] for o in report["objectives"]) == pytest.approx(total_budget)
+
+
+def test_html_pdf_and_json_agree_on_the_figures(built):
+    report, text, pdf_text = built["json"], html_text(built["html"]), squash(built["pdf_text"])
+    counts = {s: sum(k["status"] == s for k in report["kpis"]) for s in
+              ("achieved", "partially achieved", "not achieved", "not reported")}
+    line = f"Status of the {len(report['kpis'])} KPIs reported for 2009"
+    assert line in text and line in pdf_text
+    for status, n in counts.items():
+        assert re.search(rf"{status} {n}\b", text), status
+        assert re.search(rf"{status} {n}\b", pdf_text), status
+    total = f"{round(sum(f['budget'] for f in report['finance'])):,}"
+    assert f"Total {total}" in text and f"Total {total}" in pdf_text
+    for k in report["kpis"]:
+        assert squash(k["kpi"]) in text
+    sample = [k for k in report["kpis"] if len(k["kpi"]) < 40][:15]
+    for k in sample:
+        assert squash(k["kpi"]) in pdf_text, k["kpi"]
+    for p in report["problems"]:
+        assert p["message"][:40] in text
+
+
+def test_report_is_organised_as_the_plan(built):
+    text = html_text(built["html"])
+    for heading in ("Radiocommunication Sector (ITU-R)", "Telecommunication Standardization Sector (ITU-T)",
+                    "Telecommunication Development Sector (ITU-D)", "General Secretariat",
+                    "Results by goal of the Union", "Recommendations to adjust the plan",
+                    "Annex: data quality", "Data status: illustrative"):
+        assert heading in text
+    assert text.count("★") >= 21  # every high-priority output marked
+    assert "To produce Recommendations on radiocommunication services" in text
+
+
+def test_workbook_text_is_escaped(built):
+    assert "<b>not bold</b>" not in built["html"]
+    assert "&lt;b&gt;not bold&lt;/b&gt;" in built["html"]
+    assert "<b>not bold</b>" in squash(built["pdf_text"])
+
+
+def test_html_is_self_contained(built):
+    html = built["html"]
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//|file:)""", html)
+    assert "@import" not in html and "<link" not in html and "<script" not in html
+
+
+def test_pdf_has_page_numbers_and_metadata(built):
+    reader = built["pdf"]
+    pages = len(reader.pages)
+    assert pages > 10
+    assert f"Page 3 of {pages}" in reader.pages[2].extract_text()
+    assert "Progress report" in (reader.metadata.title or "")
+
+
+def test_manifest_lists_inputs_and_outputs(built):
+    manifest = json.loads((built["folder"] / "manifest.json").read_text())
+    assert {i["path"] for i in manifest["inputs"]} == {"BR_2009.xlsx", "TSB_2009.xlsx", "BDT_2009.xlsx", "GS_2009.xlsx"}
+    assert {o["path"] for o in manifest["outputs"]} == {"report-2009.html", "report-2009.pdf", "report-2009.json"}
+    leftovers = [p.name for p in built["folder"].iterdir() if p.name.endswith(".part")]
+    assert not leftovers
+
+
+def test_missing_folder_exits_2_with_one_line(tmp_path, capsys):
+    assert main(["build", "--year", "2031", "--inputs", str(tmp_path), "--outputs", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "2031" in err and "Traceback" not in err
+
+
+def test_no_readable_workbook_exits_2(tmp_path, capsys):
+    (tmp_path / "2009").mkdir()
+    (tmp_path / "2009" / "BR.xlsx").write_text("not a workbook")
+    assert main(["build", "--year", "2009", "--inputs", str(tmp_path), "--outputs", str(tmp_path / "o")]) == 2
+    assert "no readable workbook" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_validate_and_strict(tmp_path, capsys):
+    inputs = tmp_path / "inputs"
+    shutil.copytree(ROOT / "inputs" / "2009", inputs / "2009")
+    assert main(["validate", "--year", "2009", "--inputs", str(inputs)]) == 1
+    out = capsys.readouterr().out
+    assert "BR_2009.xlsx:KPIs:17:Target: error: Target is 'n/a'" in out
+    assert main(["validate", "--year", "2009", "--inputs", str(inputs), "--format", "json"]) == 1
+    problems = json.loads(capsys.readouterr().out)["problems"]
+    assert any(p["row"] == 17 and p["column"] == "Target" for p in problems)
+    outputs = tmp_path / "out"
+    assert main(["build", "--year", "2009", "--inputs", str(inputs), "--outputs", str(outputs), "--strict", "--no-pdf"]) == 1
+    assert not (outputs / "2009" / "report-2009.html").exists()
