@@ -207,7 +207,9 @@ def make_table(sheet: str, rows: list[tuple[int, tuple[Any, ...]]]) -> Table:
     body = []
     stray = []
     for excel_row, cells in rows[header_at + 1:]:
-        record = {c.key: cells[c.index] if c.index < len(cells) else None for c in columns}
+        record: dict[str, Any] = {}
+        for c in columns:  # a header written twice: the first column counts
+            record.setdefault(c.key, cells[c.index] if c.index < len(cells) else None)
         stray += [(excel_row, i, v) for i, v in enumerate(cells) if v is not None and i not in headed]
         if any(v is not None for v in record.values()):
             body.append((excel_row, record))
