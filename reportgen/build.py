@@ -6,10 +6,12 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
@@ -17,7 +19,7 @@ from . import analyse, ingest, rules, validate
 from .errors import InputError
 from .model import Problem, ReportModel, YearData
 from .plan import Plan, load_plan
-from .settings import Thresholds, load_thresholds
+from .settings import DocumentSettings, Thresholds, load_document_settings, load_thresholds
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,8 @@ class Options:
     limits: ingest.Limits = field(default_factory=ingest.Limits)
     pdf: bool = True
     pdf_variant: str | None = "pdf/ua-1"
+    document_number: str | None = None
+    council: str | None = None
 
 
 @dataclass
@@ -86,8 +90,20 @@ def earlier_years(inputs: Path, year: int, plan: Plan) -> list[int]:
     return sorted(y for y in found if plan.first_year - 1 <= y < year)
 
 
+def report_date(current: YearData, document: DocumentSettings) -> str | None:
+    """The document's date: set explicitly, else SOURCE_DATE_EPOCH, else the latest return's
+    date, so that the same inputs always give the same report (no build clock)."""
+    if document.date:
+        return document.date[:10]
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return datetime.fromtimestamp(int(epoch), timezone.utc).date().isoformat()
+    dates = sorted(r.date[:10] for r in current.returns if r.date and re.match(r"\d{4}-\d\d-\d\d", r.date))
+    return dates[-1] if dates else None
+
+
 def assemble(plan: Plan, current: YearData, earlier: list[YearData], thresholds: Thresholds,
-             timings: Timings) -> ReportModel:
+             timings: Timings, document: DocumentSettings = DocumentSettings()) -> ReportModel:
     """Analysis and rules: the whole report model, before anything is written."""
     with timings.stage("analyse"):
         kpis = analyse.assess_kpis(plan, current, earlier, thresholds)
@@ -97,12 +113,11 @@ def assemble(plan: Plan, current: YearData, earlier: list[YearData], thresholds:
         recommendations, groups = rules.recommend(evidence)
     budget = sum(s.budget for s in sectors)
     spent = sum(s.expenditure for s in sectors)
-    dates = sorted(r.date for r in current.returns if r.date)
     return ReportModel(
         plan=plan,
         year=current.year,
         illustrative=any((r.data_status or "").strip().lower() == "illustrative" for r in current.returns),
-        report_date=dates[-1][:10] if dates else None,
+        report_date=report_date(current, document),
         returns=current.returns,
         kpis=kpis,
         finance=finance,
@@ -118,6 +133,7 @@ def assemble(plan: Plan, current: YearData, earlier: list[YearData], thresholds:
         expenditure=spent,
         execution=spent / budget if budget else None,
         earlier_years=tuple(y.year for y in earlier),
+        document=document,
     )
 
 
@@ -151,7 +167,9 @@ def build(year: int, options: Options) -> BuildResult:
         raise InputError(f"no readable workbook in {options.inputs / str(year)}"
                          + (f" ({reasons})" if reasons else ""))
     thresholds = load_thresholds(options.rules_file)
-    model = assemble(plan, current, earlier, thresholds, timings)
+    document = load_document_settings(options.inputs / "report.yaml", document_number=options.document_number,
+                                      council=options.council)
+    model = assemble(plan, current, earlier, thresholds, timings, document)
     if options.strict and any(p.severity == "error" for p in model.problems):
         return BuildResult(model, (), timings)
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .plan import Goal, Objective, Output, Plan, Sector
+from .settings import DocumentSettings
 
 STATUSES = ("achieved", "partially achieved", "not achieved", "not reported")
 
@@ -232,3 +233,4 @@ class ReportModel:
     expenditure: float
     execution: float | None
     earlier_years: tuple[int, ...] = field(default=())
+    document: DocumentSettings = field(default_factory=DocumentSettings)

@@ -41,8 +41,39 @@ def _format_percent(value: float | None, locale: str = "en") -> str:
     return format_percent(value, format="#,##0 %", locale=locale)
 
 
-def environment(locale: str = "en") -> Any:
+RTL_LANGUAGES = {"ar", "he", "fa", "ur"}
+
+
+def _format_date(value: str | None, locale: str = "en") -> str:
+    if not value:
+        return ""
+    from datetime import date
+
+    from babel.dates import format_date
+
+    try:
+        return format_date(date.fromisoformat(value[:10]), format="long", locale=locale)
+    except ValueError:
+        return value
+
+
+def N_(text: str) -> str:
+    """Marks a fixed text for translation where it is defined; it is translated when shown."""
+    return text
+
+
+STATUS_LABELS = {"achieved": N_("achieved"), "partially achieved": N_("partially achieved"),
+                 "not achieved": N_("not achieved"), "not reported": N_("not reported")}
+RULE_LABELS = {"objective-review": N_("objective review"), "overspend": N_("overspend"),
+               "underspend": N_("underspend"), "missing-data": N_("missing data"),
+               "persistent-shortfall": N_("persistent shortfall"), "proposal": N_("proposal")}
+SEVERITY_LABELS = {"error": N_("error"), "warning": N_("warning")}
+
+
+def environment(lang: str = "en", translations: Any = None) -> Any:
+    """The Jinja2 environment: autoescaped, strict, gettext-ready, with display-only filters."""
     import jinja2
+    from markupsafe import Markup
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
@@ -51,21 +82,37 @@ def environment(locale: str = "en") -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.filters["num"] = lambda v, digits=0: _format_number(v, digits, locale)
-    env.filters["pct"] = lambda v: _format_percent(v, locale)
+    if translations is None:
+        import gettext as gettext_module
+
+        translations = gettext_module.NullTranslations()
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    gettext = translations.gettext
+    env.filters["num"] = lambda v, digits=0: _format_number(v, digits, lang)
+    env.filters["pct"] = lambda v: _format_percent(v, lang)
+    env.filters["date"] = lambda v: _format_date(v, lang)
     env.filters["status_icon"] = lambda s: STATUS_ICONS[s]
     env.filters["status_class"] = lambda s: STATUS_CLASSES[s]
+    env.filters["status_label"] = lambda s: gettext(STATUS_LABELS[s])
+    env.filters["rule_label"] = lambda r: gettext(RULE_LABELS.get(r, r))
+    env.filters["severity_label"] = lambda s: gettext(SEVERITY_LABELS.get(s, s))
+    # Charts come from reportgen.charts, which escapes every workbook text it draws.
+    env.filters["safe_svg"] = lambda svg: Markup(svg)
     env.globals["STATUSES"] = STATUSES
+    env.globals["lang"] = lang
+    env.globals["direction"] = "rtl" if lang.split("-")[0] in RTL_LANGUAGES else "ltr"
     return env
 
 
-def render_html(model: ReportModel, charts: dict[str, str] | None = None) -> str:
+def render_html(model: ReportModel, charts: dict[str, Any] | None = None, lang: str = "en",
+                translations: Any = None) -> str:
     from markupsafe import Markup
 
     # Our own stylesheet, not workbook text: it must go in unescaped.
     css = Markup((TEMPLATES_DIR / "report.css").read_text(encoding="utf-8"))
-    template = environment().get_template("report.html.j2")
+    template = environment(lang, translations).get_template("report.html.j2")
     return template.render(m=model, plan=model.plan, css=css, charts=charts or {})
 
 

@@ -41,3 +41,33 @@ def load_thresholds(path: Path | None) -> Thresholds:
             raise ReportgenError(f"rules file {path}: '{key}' must be a number, not {value!r}")
         changes[name] = int(value) if known[name] == "int" else float(value)
     return replace(Thresholds(), **changes)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSettings:
+    """What the cover says beyond the data: set in `inputs/report.yaml` or on the command line."""
+
+    document_number: str = "DRAFT"
+    council: str | None = None  # the session the report goes to, e.g. "Council 2010"
+    date: str | None = None  # the document's date; default: SOURCE_DATE_EPOCH or the returns' dates
+
+
+def load_document_settings(path: Path, **overrides: str | None) -> DocumentSettings:
+    """`inputs/report.yaml` if it exists (keys: document_number, council, date), then overrides."""
+    values: dict[str, str] = {}
+    if path.is_file():
+        import yaml
+
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise ReportgenError(f"cannot read {path}: {exc}") from exc
+        if not isinstance(data, dict):
+            raise ReportgenError(f"{path} must hold keys and values (document_number, council, date)")
+        known = {f.name for f in fields(DocumentSettings)}
+        for key, value in data.items():
+            if key not in known:
+                raise ReportgenError(f"{path}: unknown setting '{key}' (known: {', '.join(sorted(known))})")
+            values[key] = str(value)
+    values.update({k: v for k, v in overrides.items() if v})
+    return DocumentSettings(**values)
