@@ -18,6 +18,8 @@ from .plan import Plan
 from .text import fold, header_key
 
 KNOWN_SHEETS = ("About", "KPIs", "Finance", "Proposals", "Highlights")
+# Sheets of the blank return (`reportgen template`) that hold guidance, not data.
+GUIDANCE_SHEETS = ("Instructions", "Outputs", "Problems")
 SHEET_COLUMNS: dict[str, dict[str, str]] = {  # sheet -> {column key: header as documented}
     "kpis": {k: v for k, v in ((header_key(h), h) for h in
              ("Output", "KPI", "Unit", "Baseline", "Target", "Actual", "Direction", "Comment"))},
@@ -168,7 +170,7 @@ def _check_about(c: _Collector, workbook: Workbook) -> ReturnInfo | None:
 
 
 def _check_sheets(c: _Collector, workbook: Workbook) -> None:
-    known = {header_key(s) for s in KNOWN_SHEETS}
+    known = {header_key(s) for s in KNOWN_SHEETS + GUIDANCE_SHEETS}
     for key, table in workbook.tables.items():
         if key not in known and table.raw_rows:
             c.add("warning", workbook.file, table.sheet, None, None,
@@ -224,6 +226,12 @@ def _cell(record: dict[str, Any], cols: dict[str, Column], key: str) -> Any:
     return record.get(cols[key].key) if key in cols else None
 
 
+def _only_output(record: dict[str, Any], cols: dict[str, Column]) -> bool:
+    """A row of the blank return that was not filled in: its pre-filled Output and nothing else."""
+    output_key = cols["output"].key
+    return all(v is None for k, v in record.items() if k != output_key)
+
+
 def _number(c: _Collector, rel: str, table: Table, row: int, cols: dict[str, Column],
             key: str, record: dict[str, Any], example: str) -> tuple[float | None, bool]:
     """(value, ok): an error is recorded when the cell holds something that is not a number."""
@@ -272,6 +280,8 @@ def _check_kpis(c: _Collector, workbook: Workbook, info: ReturnInfo, sector: str
     table, cols = found
     rel = workbook.file
     for row, record in table.rows:
+        if _only_output(record, cols):
+            continue  # an unfilled row of the template; the output's coverage is checked below
         ok = True
         output = _resolve_output(c, rel, table, row, cols["output"], _cell(record, cols, "output"),
                                  sector, info.bureau)
@@ -320,6 +330,8 @@ def _check_finance(c: _Collector, workbook: Workbook, info: ReturnInfo, sector: 
     table, cols = found
     rel = workbook.file
     for row, record in table.rows:
+        if _only_output(record, cols):
+            continue  # an unfilled row of the template
         output = _resolve_output(c, rel, table, row, cols["output"], _cell(record, cols, "output"),
                                  sector, info.bureau)
         budget, budget_ok = _number(c, rel, table, row, cols, "budget", record, "1250")

@@ -175,3 +175,16 @@ def test_sample_returns_report_each_deliberate_flaw_where_it_stands():
         found = [p for p in data.problems if (p.file, p.sheet, p.row, p.column) ==
                  (flaw["file"], flaw["sheet"], flaw["row"], flaw["column"])]
         assert found, f"flaw not reported: {flaw}"
+
+
+def test_unfilled_template_rows_are_skipped_but_coverage_is_warned(tmp_path):
+    write_workbook(tmp_path / "2009" / "BR.xlsx", {
+        "Instructions": [["How to fill in this return"], ["Step", "Do this"]],
+        "KPIs": [KPI_HEADER, ["R-01", "Delegates", None, None, 10, 12, None, None], ["R-02"], ["R-03"]],
+        "Finance": [["Output", "Budget", "Expenditure"], ["R-01", 10, 9], ["R-02"]],
+    })
+    data = read(tmp_path)
+    assert not [p for p in data.problems if p.severity == "error"]
+    assert not [p for p in data.problems if p.sheet == "Instructions"]
+    assert [k.output for k in data.kpis] == ["R-01"] and [f.output for f in data.finance] == ["R-01"]
+    assert any("R-02" in p.message and "has no KPI" in p.message for p in data.problems)
