@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 YEAR   ?= 2009
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup report validate test samples proof bench clean
+.PHONY: setup report validate test samples proof bench clean templates
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,9 @@ validate: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+templates: $(STAMP)
+	for b in BR TSB BDT GS; do $(BIN)/reportgen template --year $(YEAR) --bureau $$b --out outputs/$(YEAR)/templates/$${b}_$(YEAR).xlsx || exit 1; done
 
 samples: $(STAMP)
 	$(BIN)/python scripts/make_samples.py --out inputs

@@ -156,6 +156,15 @@ def load_inputs(year: int, options: Options, timings: Timings) -> tuple[Plan, Ye
     return plan, current, earlier, paths
 
 
+def charts_of(model: ReportModel) -> dict:
+    """The report's SVG charts, when the charts module is there to draw them."""
+    try:
+        from .charts import all_charts
+    except ImportError:
+        return {}
+    return all_charts(model)
+
+
 def build(year: int, options: Options) -> BuildResult:
     """Build the report for `year`: read, check, analyse, then render and write every output."""
     from . import render, write
@@ -174,12 +183,20 @@ def build(year: int, options: Options) -> BuildResult:
         return BuildResult(model, (), timings)
 
     with timings.stage("render html"):
-        html = render.render_html(model)
-    files = {f"report-{year}.html": html.encode("utf-8"),
-             f"report-{year}.json": write.json_bytes(render.report_json(model))}
+        html = render.render_html(model, charts_of(model))
+        report = render.report_json(model)
+    with timings.stage("render data"):
+        from .dataworkbook import data_workbook
+
+        files = {f"report-{year}.html": html.encode("utf-8"),
+                 f"report-{year}.json": write.json_bytes(report),
+                 f"data-{year}.xlsx": data_workbook(model, report)}
     if options.pdf:
         with timings.stage("render pdf"):
-            files[f"report-{year}.pdf"] = render.render_pdf(html, options.pdf_variant)
+            # The PDF carries its own evidence: the JSON and the data workbook as attachments.
+            attachments = [(name, files[name]) for name in (f"report-{year}.json", f"data-{year}.xlsx")]
+            files[f"report-{year}.pdf"] = render.render_pdf(html, options.pdf_variant, attachments,
+                                                                   model.report_date)
     with timings.stage("write"):
         out_dir = options.outputs / str(year)
         files["manifest.json"] = write.json_bytes(

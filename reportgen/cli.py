@@ -20,7 +20,7 @@ log = logging.getLogger("reportgen")
 
 # Modules that add their own sub-commands: each has `register(subparsers) -> None`, and sets
 # `func` on its parser to a function taking the parsed arguments and returning an exit code.
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = ["template"]
 
 
 def _add_io(parser: argparse.ArgumentParser, outputs: bool = True) -> None:
@@ -62,12 +62,17 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--pdf-variant", default="pdf/ua-1",
                        help="WeasyPrint PDF variant (default pdf/ua-1, tagged; e.g. pdf/a-3b)")
     build.add_argument("--profile", action="store_true", help="print the time spent in each stage")
+    build.add_argument("--doc-number", default=None,
+                       help="document number for the cover (else inputs/report.yaml, else DRAFT)")
+    build.add_argument("--council", default=None, help="the Council session, e.g. 'Council 2010'")
     build.set_defaults(func=run_build)
 
     check = commands.add_parser("validate", help="check a year's workbooks and list every problem")
     _add_io(check, outputs=False)
     add_limits(check)
     check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--feedback", type=Path, default=None, metavar="DIR",
+                       help="also write, per workbook, a copy with the problems marked (for the Bureau)")
     check.set_defaults(func=run_validate)
 
     for name in COMMAND_MODULES:
@@ -80,7 +85,8 @@ def run_build(args: argparse.Namespace) -> int:
 
     options = Options(inputs=args.inputs, outputs=args.outputs, strict=args.strict,
                       plan_file=args.plan, rules_file=args.rules, limits=limits_of(args),
-                      pdf=not args.no_pdf, pdf_variant=args.pdf_variant or None)
+                      pdf=not args.no_pdf, pdf_variant=args.pdf_variant or None,
+                      document_number=args.doc_number, council=args.council)
     result = build(args.year, options)
     errors = result.errors
     warnings = sum(p.severity == "warning" for p in result.model.problems)
@@ -113,7 +119,7 @@ def run_validate(args: argparse.Namespace) -> int:
     earlier = None
     if (year_before := args.year - 1) in earlier_years(args.inputs, args.year, plan):
         earlier, _ = read_year(year_before, args.inputs, plan, limits)
-    data, _ = read_year(args.year, args.inputs, plan, limits, earlier)
+    data, paths = read_year(args.year, args.inputs, plan, limits, earlier)
     from .build import _problem_order
 
     problems = sorted(data.problems, key=_problem_order)
@@ -126,6 +132,11 @@ def run_validate(args: argparse.Namespace) -> int:
             print(problem.line())
         print(f"{len(data.returns)} workbook(s) read, {len(data.kpis)} KPI rows valid, "
               f"{errors} error(s), {len(problems) - errors} warning(s)", file=sys.stderr)
+    if args.feedback is not None:
+        from .feedback import write_feedback
+
+        written = write_feedback(data, paths, args.inputs / str(args.year), args.feedback, limits)
+        print(f"reportgen: {len(written)} feedback workbook(s) written to {args.feedback}/", file=sys.stderr)
     return 1 if errors else 0
 
 
@@ -147,6 +158,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("reportgen: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of our output went away (`reportgen validate | head`): not an error of ours.
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ class Problem:
     column: str | None
     message: str
     cell: str | None = None  # Excel reference such as "E7", where one cell is at fault
+    bureau: str | None = None  # for problems of a whole return (no file), e.g. a missing output
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -49,6 +50,7 @@ class Problem:
             "column": self.column,
             "message": self.message,
             "cell": self.cell,
+            "bureau": self.bureau,
         }
 
     def line(self) -> str:

@@ -52,7 +52,9 @@ def _format_date(value: str | None, locale: str = "en") -> str:
     from babel.dates import format_date
 
     try:
-        return format_date(date.fromisoformat(value[:10]), format="long", locale=locale)
+        # ITU writes "15 January 2010": British English for the English report.
+        return format_date(date.fromisoformat(value[:10]), format="long",
+                           locale="en_GB" if locale == "en" else locale)
     except ValueError:
         return value
 
@@ -137,15 +139,27 @@ def _fetcher_class() -> type:
     return ProjectOnlyFetcher
 
 
-def render_pdf(html: str, variant: str | None = None, attachments: list[tuple[str, bytes]] | None = None) -> bytes:
+ATTACHMENT_DESCRIPTIONS = {"json": "The computed report (reportgen JSON)",
+                           "xlsx": "Consolidated data workbook"}
+
+
+def render_pdf(html: str, variant: str | None = None, attachments: list[tuple[str, bytes]] | None = None,
+               date: str | None = None) -> bytes:
     """The PDF of an HTML report; `variant` is a WeasyPrint PDF variant such as pdf/ua-1."""
     weasyprint = import_weasyprint()
     document = weasyprint.HTML(string=html, base_url=str(TEMPLATES_DIR) + "/",
                                url_fetcher=_fetcher_class()())
     options: dict[str, Any] = {"pdf_variant": variant} if variant else {}
-    if attachments:
+    from datetime import datetime, timezone
+
+    # Attachments carry a date; the report's own keeps the bytes reproducible.
+    stamp = datetime.fromisoformat(date).replace(tzinfo=timezone.utc) if date else datetime(2000, 1, 1, tzinfo=timezone.utc)
+    # PDF/A-1 and PDF/A-2 forbid arbitrary attachments; every other variant may carry them.
+    if attachments and not (variant or "").startswith(("pdf/a-1", "pdf/a-2")):
         options["attachments"] = [
-            weasyprint.Attachment(string=data, name=name, base_url=str(TEMPLATES_DIR) + "/")
+            weasyprint.Attachment(string=data, name=name, relationship="Supplement",
+                                  created=stamp, modified=stamp,
+                                  description=ATTACHMENT_DESCRIPTIONS.get(name.rsplit(".", 1)[-1], name))
             for name, data in attachments
         ]
     return document.write_pdf(**options)

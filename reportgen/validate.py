@@ -430,15 +430,17 @@ def _check_coverage(c: _Collector, kpis: list[KPIEntry]) -> None:
     reported = {k.output for k in kpis}
     for sector in c.plan.sectors:
         if sector.bureau not in sent:
-            c.add("warning", None, None, None, None,
-                  f"no return received from {sector.bureau} ({sector.bureau_name}): "
-                  f"the {sector.name} chapter shows no results")
+            c.problems.append(Problem(
+                "warning", None, None, None, None,
+                f"no return received from {sector.bureau} ({sector.bureau_name}): "
+                f"the {sector.name} chapter shows no results", bureau=sector.bureau))
             continue
         for output in sector.outputs:
             if output.code not in reported:
-                c.add("warning", None, None, None, None,
-                      f"output {output.code} ({output.name}) has no KPI in the {sector.bureau} "
-                      "return: add at least one indicator for it")
+                c.problems.append(Problem(
+                    "warning", None, None, None, None,
+                    f"output {output.code} ({output.name}) has no KPI in the {sector.bureau} "
+                    "return: add at least one indicator for it", bureau=sector.bureau))
 
 
 def _check_names_against(c: _Collector, kpis: list[KPIEntry], earlier: YearData) -> None:

@@ -16,24 +16,6 @@ from reportgen.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    outputs = tmp_path_factory.mktemp("outputs")
-    code = main(["build", "--year", "2009", "--inputs", str(ROOT / "inputs"), "--outputs", str(outputs)])
-    assert code == 0
-    folder = outputs / "2009"
-    from pypdf import PdfReader
-
-    reader = PdfReader(folder / "report-2009.pdf")
-    return {
-        "folder": folder,
-        "json": json.loads((folder / "report-2009.json").read_text(encoding="utf-8")),
-        "html": (folder / "report-2009.html").read_text(encoding="utf-8"),
-        "pdf": reader,
-        "pdf_text": "\n".join(page.extract_text() for page in reader.pages),
-    }
-
-
 class _TextOf(HTMLParser):
     def __init__(self):
         super().__init__()
@@ -142,7 +124,8 @@ def test_pdf_has_page_numbers_and_metadata(built):
 def test_manifest_lists_inputs_and_outputs(built):
     manifest = json.loads((built["folder"] / "manifest.json").read_text())
     assert {i["path"] for i in manifest["inputs"]} == {"BR_2009.xlsx", "TSB_2009.xlsx", "BDT_2009.xlsx", "GS_2009.xlsx"}
-    assert {o["path"] for o in manifest["outputs"]} == {"report-2009.html", "report-2009.pdf", "report-2009.json"}
+    assert {o["path"] for o in manifest["outputs"]} == {"report-2009.html", "report-2009.pdf", "report-2009.json",
+                                                       "data-2009.xlsx"}
     leftovers = [p.name for p in built["folder"].iterdir() if p.name.endswith(".part")]
     assert not leftovers
 

@@ -1,0 +1,87 @@
+"""The consolidated data workbook `data-<YEAR>.xlsx`: every figure of the report as plain
+tables, for analysts and as evidence embedded in the archival PDF.
+
+Written deterministically (fixed document properties and zip timestamps) so that the same
+inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime
+from typing import Any
+
+from .model import ReportModel
+
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def _sheets(report: dict[str, Any]) -> dict[str, list[list[Any]]]:
+    """Rows per sheet, header first, from the report's JSON form (one source of truth)."""
+    statuses = ["achieved", "partially achieved", "not achieved", "not reported"]
+    kpi_columns = ["bureau", "sector", "output", "kpi", "unit", "baseline", "target", "actual",
+                   "direction", "achievement", "status", "comment"]
+    return {
+        "KPIs": [kpi_columns + ["objectives", "goals", "file", "sheet", "row"]] + [
+            [k[c] for c in kpi_columns] + [", ".join(k["objectives"]), ", ".join(k["goals"]),
+                                           k["source"]["file"], k["source"]["sheet"], k["source"]["row"]]
+            for k in report["kpis"]],
+        "Finance": [["output", "budget", "expenditure", "execution", "file", "sheet", "row"]] + [
+            [f["output"], f["budget"], f["expenditure"], f["execution"],
+             f["source"]["file"], f["source"]["sheet"], f["source"]["row"]] for f in report["finance"]],
+        "Objectives": [["code", "sector", *statuses, "budget", "expenditure", "execution"]] + [
+            [o["code"], o["sector"], *[o["status_counts"][s] for s in statuses], o["budget"],
+             o["expenditure"], o["execution"]] for o in report["objectives"]],
+        "Goals": [["code", "objectives", *statuses]] + [
+            [g["code"], ", ".join(g["objectives"]), *[g["status_counts"][s] for s in statuses]]
+            for g in report["goals"]],
+        "Recommendations": [["id", "rule", "refers_to", "objective", "proposed_by", "text", "evidence"]] + [
+            [r["id"], r["rule"], r["refers_to"], r["objective"], r["proposed_by"], r["text"],
+             "; ".join(":".join(str(v) for v in e.values() if v is not None) for e in r["evidence"])]
+            for r in report["recommendations"]],
+        "Problems": [["severity", "file", "sheet", "row", "column", "message"]] + [
+            [p["severity"], p["file"], p["sheet"], p["row"], p["column"], p["message"]]
+            for p in report["problems"]],
+    }
+
+
+def data_workbook(model: ReportModel, report: dict[str, Any]) -> bytes:
+    """The workbook's bytes."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.xml.functions import tostring
+
+    workbook = Workbook(write_only=False)
+    workbook.remove(workbook.active)
+    for title, rows in _sheets(report).items():
+        sheet = workbook.create_sheet(title)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                cell = sheet.cell(row=r, column=c, value=value)
+                if isinstance(value, str) and value.startswith("="):
+                    # Workbook text that looks like a formula stays text: never a live formula.
+                    cell.data_type = "s"
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+    when = datetime.fromisoformat(model.report_date) if model.report_date else datetime(2000, 1, 1)
+    properties = workbook.properties
+    properties.title = f"Progress report on the {model.plan.title}, {model.year}: data"
+    properties.creator = "reportgen"
+    properties.created = when
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    properties.modified = when  # openpyxl stamps the save time: put ours back
+    return _normalise_zip(buffer.getvalue(), {"docProps/core.xml": tostring(properties.to_tree())})
+
+
+def _normalise_zip(data: bytes, replace: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            target.writestr(fixed, replace.get(info.filename, source.read(info.filename)))
+    return out.getvalue()

@@ -1,0 +1,478 @@
+"""`reportgen template`: the workbook a Bureau fills in for a year (contract sections 2 and 6).
+
+It owns the blank return: an `Instructions` sheet in plain language, `About` pre-filled, `KPIs`
+listing every output of the bureau's sector (with last year's indicators carried over where the
+year before has valid ones), `Finance`, `Proposals`, `Highlights`, and an `Outputs` reference
+sheet with the codes, names and objectives. Drop-down lists stand where the values are fixed
+(output codes, direction), number checks where a number is expected. A template that is filled
+in and dropped back into `inputs/<YEAR>/` validates without error.
+
+openpyxl is imported inside the functions that write, so `validate` never pays for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable
+
+from .errors import ReportgenError
+from .model import KPIEntry, YearData
+from .plan import Plan, Sector
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
+log = logging.getLogger(__name__)
+
+# Rows below the header that carry the drop-downs and number checks: far more than any
+# return has (the 2009 samples have under 40 KPI rows per bureau).
+VALIDATED_ROWS = 500
+KPI_HEADERS = ("Output", "KPI", "Unit", "Baseline", "Target", "Actual", "Direction", "Comment")
+KPI_WIDTHS = (11, 48, 11, 11, 11, 11, 11, 48)
+FINANCE_HEADERS = ("Output", "Budget", "Expenditure")
+PROPOSAL_HEADERS = ("Source", "Refers to", "Proposal")
+HIGHLIGHT_HEADERS = ("Refers to", "Text")
+OUTPUT_HEADERS = ("Code", "Output (name as printed in the plan)", "Objectives", "High priority")
+DIRECTIONS = ("higher", "lower")
+DATA_STATUSES = ("final", "draft", "illustrative")
+# Sheets a template has beyond the five the report reads (tell validate to ignore them).
+EXTRA_SHEETS = ("Instructions", "Outputs")
+
+HEADER_FILL = "1F4E79"  # dark blue, white bold text
+KEY_FILL = "DDEBF7"  # light blue for the About keys
+INPUT_FILL = "FFF2CC"  # light yellow: "type here"
+
+# What each KPIs column means, shown as the header cell's note and on the Instructions sheet.
+KPI_HELP = {
+    "Output": "Required. The output code, chosen from the drop-down list (the names are on the "
+              "Outputs sheet). Only outputs of your own sector.",
+    "KPI": "Required. The indicator's name, e.g. 'Space notices processed'. Keep last year's "
+           "wording so the years line up; each name once per output.",
+    "Unit": "Optional. What the numbers count: number, %, days, CHF thousand...",
+    "Baseline": "Optional. The starting value (pre-filled with last year's actual). A number.",
+    "Target": "Required. This year's target. A number.",
+    "Actual": "This year's result. A number; leave empty if not yet known (it is then shown as "
+              "'not reported').",
+    "Direction": "higher (default) or lower: which way is better. 'lower' for things like "
+                 "processing times or backlogs.",
+    "Comment": "Optional. A short explanation, shown in the report as plain text.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateResult:
+    path: Path
+    outputs: int
+    carried: int  # KPI rows carried over from the year before
+    carried_from: int | None  # that year, when its folder was read
+
+
+# -- command line ------------------------------------------------------------------------------
+
+def register(subparsers: Any) -> None:
+    """Add `reportgen template` to the CLI."""
+    from .cli import _add_io, add_limits
+
+    parser = subparsers.add_parser(
+        "template", help="write a workbook for a Bureau to fill in for a year",
+        description="Write the workbook a Bureau fills in: every output of its sector listed, "
+                    "last year's indicators carried over, drop-down lists where the values are fixed.")
+    _add_io(parser)
+    add_limits(parser)
+    parser.add_argument("--bureau", required=True, help="BR, TSB, BDT or GS")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="the file to write (default: OUTPUTS/<YEAR>/templates/<BUREAU>_<YEAR>.xlsx)")
+    parser.set_defaults(func=run_template)
+
+
+def run_template(args: argparse.Namespace) -> int:
+    from .cli import limits_of
+    from .plan import load_plan
+
+    plan = load_plan(args.plan)
+    bureau = args.bureau.strip().upper()
+    out = args.out or args.outputs / str(args.year) / "templates" / f"{bureau}_{args.year}.xlsx"
+    result = write_template(plan, args.year, bureau, out, inputs=args.inputs, limits=limits_of(args))
+    carried = (f"{result.carried} KPI(s) carried over from {result.carried_from}"
+               if result.carried_from else f"nothing carried over (no readable {args.year - 1} returns)")
+    print(f"reportgen: template for {bureau} {args.year} written to {result.path} "
+          f"({result.outputs} outputs, {carried})")
+    return 0
+
+
+# -- the template ----------------------------------------------------------------------------
+
+def write_template(plan: Plan, year: int, bureau: str, out: Path, inputs: Path | None = None,
+                   limits: Any = None) -> TemplateResult:
+    """Write the template for `bureau` and `year` to `out` (temp file, then rename).
+    Last year's valid KPIs are read from `inputs/<year-1>/` when that folder exists.
+    Raises ReportgenError for an unknown bureau or an unwritable destination."""
+    sector = _sector(plan, bureau)
+    earlier = previous_year(plan, year, inputs, limits) if inputs is not None else None
+    carried = [k for k in earlier.kpis if k.bureau == sector.bureau] if earlier else []
+    workbook = build_template(plan, year, sector, carried)
+    save_atomically(workbook, out)
+    return TemplateResult(out, len(sector.outputs), len(carried), earlier.year if earlier else None)
+
+
+def previous_year(plan: Plan, year: int, inputs: Path, limits: Any = None) -> YearData | None:
+    """Last year's validated returns, or None when there is no such folder."""
+    from .build import read_year
+    from .errors import InputError
+    from .ingest import Limits
+
+    try:
+        data, _ = read_year(year - 1, inputs, plan, limits or Limits())
+    except InputError:
+        return None
+    return data
+
+
+def _sector(plan: Plan, bureau: str) -> Sector:
+    sector = plan.sector_of_bureau(bureau.strip())
+    if sector is None:
+        known = ", ".join(f"{s.bureau} ({s.bureau_name})" for s in plan.sectors)
+        raise ReportgenError(f"unknown bureau '{bureau}': use one of {known}")
+    return sector
+
+
+def build_template(plan: Plan, year: int, sector: Sector, carried: Iterable[KPIEntry] = ()) -> "Workbook":
+    """The template workbook in memory: Instructions, About, KPIs, Finance, Proposals,
+    Highlights, Outputs. `carried` are last year's KPIs of this bureau."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    instructions = workbook.active
+    instructions.title = "Instructions"
+    _instructions_sheet(instructions, plan, year, sector)
+    _about_sheet(workbook.create_sheet("About"), year, sector)
+    _kpis_sheet(workbook.create_sheet("KPIs"), sector, list(carried))
+    _finance_sheet(workbook.create_sheet("Finance"), sector)
+    refers = _refers_codes(plan, sector)
+    _text_sheet(workbook.create_sheet("Proposals"), PROPOSAL_HEADERS, (14, 14, 90), refers, {
+        "Source": "Who made the proposal: RAG, TSAG, TDAG, WRC-07, Council 2009...",
+        "Refers to": "A goal (G1-G7), objective or output code, or empty for the plan as a whole.",
+        "Proposal": "Required. The proposal's text.",
+    })
+    _text_sheet(workbook.create_sheet("Highlights"), HIGHLIGHT_HEADERS, (14, 100), refers, {
+        "Refers to": "A goal (G1-G7), objective or output code, or empty for the sector as a whole.",
+        "Text": "Required. One highlight of the year, one or two sentences.",
+    })
+    _outputs_sheet(workbook.create_sheet("Outputs"), plan, sector)
+    workbook.active = 0
+    workbook.properties.title = f"{sector.bureau} return for {year}"
+    workbook.properties.creator = "reportgen"
+    return workbook
+
+
+def save_atomically(workbook: "Workbook", out: Path) -> None:
+    """Save to a temporary file beside `out`, then rename it over `out` (reportgen.write)."""
+    from io import BytesIO
+
+    from .write import write_all
+
+    buffer = BytesIO()
+    workbook.save(buffer)
+    write_all(out.parent, {out.name: buffer.getvalue()})
+
+
+# -- sheets ------------------------------------------------------------------------------------
+
+def _header(sheet: "Worksheet", headers: Iterable[str], widths: Iterable[int],
+            notes: dict[str, str] | None = None, row: int = 1) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    for index, (title, width) in enumerate(zip(headers, widths), start=1):
+        cell = sheet.cell(row=row, column=index, value=title)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
+        cell.alignment = Alignment(vertical="center")
+        sheet.column_dimensions[get_column_letter(index)].width = width
+        if notes and title in notes:
+            cell.comment = _note(notes[title])
+    sheet.freeze_panes = sheet.cell(row=row + 1, column=1)
+    sheet.row_dimensions[row].height = 20
+
+
+def _note(text: str) -> Any:
+    from openpyxl.comments import Comment
+
+    comment = Comment(text, "reportgen")
+    comment.width, comment.height = 300, 110
+    return comment
+
+
+def _validation(sheet: "Worksheet", cells: str, kind: str, *, formula1: str | None = None,
+                formula2: str | None = None, operator: str | None = None, stop: bool = True,
+                title: str = "", prompt: str = "", error: str = "") -> None:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    rule = DataValidation(type=kind, formula1=formula1, formula2=formula2, operator=operator,
+                          allow_blank=True, showErrorMessage=True, showInputMessage=bool(prompt),
+                          errorStyle="stop" if stop else "warning",
+                          promptTitle=title[:32] or None, prompt=prompt[:255] or None,
+                          errorTitle=title[:32] or None, error=error[:255] or None)
+    rule.add(cells)
+    sheet.add_data_validation(rule)
+
+
+def _code_list(codes: Iterable[str]) -> str:
+    """An in-cell list for a drop-down; Excel allows 255 characters, so the plan's codes fit."""
+    text = ",".join(codes)
+    if len(text) > 255:  # only another plan with far more outputs per sector could get here
+        raise ReportgenError(f"too many codes for an Excel drop-down list ({len(text)} characters, "
+                             "Excel allows 255): the plan file has more outputs than a template can list")
+    return f'"{text}"'
+
+
+def _number_checks(sheet: "Worksheet", letters: Iterable[str], last_row: int, minimum: str | None) -> None:
+    for letter in letters:
+        cells = f"{letter}2:{letter}{last_row}"
+        if minimum is None:
+            _validation(sheet, cells, "decimal", operator="between", formula1="-1E+15", formula2="1E+15",
+                        title="A number", prompt="Type a plain number, e.g. 120 or 85 (not 85%).",
+                        error="Type a number, e.g. 120. For a percentage type 85, not 85%, and "
+                              "write % in the Unit column.")
+        else:
+            _validation(sheet, cells, "decimal", operator="greaterThanOrEqual", formula1=minimum,
+                        title="Thousands of CHF", prompt="Thousands of CHF, e.g. 1250 for CHF 1 250 000.",
+                        error="Type an amount in thousands of CHF: a number, 0 or more.")
+
+
+def _plain(value: float | None) -> float | int | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return int(value) if float(value).is_integer() else value
+
+
+def _instructions_sheet(sheet: "Worksheet", plan: Plan, year: int, sector: Sector) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    lines = instruction_lines(plan, year, sector)
+    sheet.column_dimensions["A"].width = 110
+    for row, (style, text) in enumerate(lines, start=1):
+        cell = sheet.cell(row=row, column=1, value=text)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if style == "title":
+            cell.font = Font(bold=True, size=14, color=HEADER_FILL)
+            sheet.row_dimensions[row].height = 24
+        elif style == "heading":
+            cell.font = Font(bold=True, size=12, color=HEADER_FILL)
+            sheet.row_dimensions[row].height = 20
+        elif text:
+            # openpyxl cannot measure text: give wrapped paragraphs room (about 130 characters a line).
+            sheet.row_dimensions[row].height = 15 * max(1, math.ceil(len(text) / 130))
+    sheet.sheet_view.showGridLines = False
+    sheet.sheet_properties.tabColor = HEADER_FILL
+    _print_setup(sheet, title_row=False)
+
+
+def instruction_lines(plan: Plan, year: int, sector: Sector) -> list[tuple[str, str]]:
+    """The Instructions sheet as (style, text) lines; style is title, heading or text."""
+    bureau = sector.bureau
+    lines: list[tuple[str, str]] = [
+        ("title", f"{sector.bureau_name} ({bureau}): return for {year} on the ITU Strategic Plan"),
+        ("text", f"This workbook collects the {sector.name} results for the Secretary-General's "
+                 f"annual progress report on the Strategic Plan {plan.first_year}-{plan.last_year}. "
+                 "Fill in the sheets About, KPIs, Finance, Proposals and Highlights; the yellow "
+                 "cells are the ones you will usually need to fill in. Do not rename the sheets or the "
+                 "column headings."),
+        ("text", ""),
+        ("heading", "Steps"),
+        ("text", "1. About: fill in 'Prepared by' (your unit or name) and 'Date'. Leave Bureau and "
+                 f"Year as they are ({bureau}, {year}). Data status: 'final' for real figures, "
+                 "'illustrative' only for sample data."),
+        ("text", "2. KPIs: one row per indicator. Every output of your sector is already listed. "
+                 f"Where the {year - 1} return had indicators, their names, units, directions and "
+                 f"targets are filled in and the Baseline is last year's actual: check them, type "
+                 f"this year's Target and Actual. To add an indicator, add a row below and choose "
+                 "the output in column A. An output may have several rows (one per indicator)."),
+        ("text", "3. Finance: for each output, the Budget and the Expenditure of the year, in "
+                 "thousands of Swiss francs (1250 means CHF 1 250 000)."),
+        ("text", "4. Proposals (optional): proposals of your advisory group and decisions of "
+                 "conferences or Council that the report must take into account."),
+        ("text", "5. Highlights (optional): a few sentences on the year's main achievements."),
+        ("text", f"6. Save the file as an Excel workbook (.xlsx), without a password, with a name "
+                 f"that begins with {bureau}, e.g. {bureau}_{year}.xlsx, and put it in the folder "
+                 f"inputs/{year}/ of the report (the shared 'inputs' folder, year {year}). You may "
+                 "send several files; their rows are added together."),
+        ("text", "7. You will get a feedback copy of your file (…-feedback.xlsx) with every problem "
+                 "coloured (red: error, the row is left out of the report; amber: warning, the row "
+                 "is used) and listed on a 'Problems' sheet with how to fix it. Correct your file "
+                 "and put it back in the same folder."),
+        ("text", ""),
+        ("heading", "The KPIs sheet, column by column"),
+    ]
+    lines += [("text", f"{name}: {meaning}") for name, meaning in KPI_HELP.items()]
+    lines += [
+        ("text", ""),
+        ("heading", "How to type numbers"),
+        ("text", "Baseline, Target, Actual, Budget and Expenditure take plain numbers: 120, 1250, "
+                 "12.5. Thousands separators are fine (1,250 or 1 250). For a percentage type the "
+                 "number without the % sign (85 for 85 %) and write % in the Unit column: if you "
+                 "type 85% into a number cell, Excel stores 0.85, and that is what the report reads. "
+                 "Do not write words such as 'n/a', 'about 90' or 'TBD': leave Actual empty if "
+                 "the figure is not known; Target must always be a number."),
+        ("text", ""),
+        ("heading", "Direction"),
+        ("text", "'higher' (the default when empty) means a larger actual is better, e.g. documents "
+                 "published. 'lower' means a smaller actual is better, e.g. days to process a "
+                 "notice. A target is achieved when the actual reaches it in that direction."),
+        ("text", ""),
+        ("heading", f"The outputs of the {sector.name} (also on the Outputs sheet)"),
+    ]
+    lines += [("text", f"{o.code}  {o.name}") for o in sector.outputs]
+    lines += [
+        ("text", ""),
+        ("text", "Questions: the Strategic Planning unit of the General Secretariat, which prepares "
+                 "the report."),
+    ]
+    return lines
+
+
+def _about_sheet(sheet: "Worksheet", year: int, sector: Sector) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    rows = (("Bureau", sector.bureau), ("Year", year), ("Prepared by", None), ("Date", None),
+            ("Data status", "final"))
+    for index, (key, value) in enumerate(rows, start=1):
+        key_cell = sheet.cell(row=index, column=1, value=key)
+        key_cell.font = Font(bold=True)
+        key_cell.fill = PatternFill("solid", fgColor=KEY_FILL)
+        value_cell = sheet.cell(row=index, column=2, value=value)
+        if key in ("Prepared by", "Date"):
+            value_cell.fill = PatternFill("solid", fgColor=INPUT_FILL)
+    sheet["B2"].alignment = Alignment(horizontal="left")
+    sheet["B4"].number_format = "yyyy-mm-dd"
+    sheet.column_dimensions["A"].width = 16
+    sheet.column_dimensions["B"].width = 40
+    sheet["A3"].comment = _note("Your unit or your name, e.g. Strategic Planning Unit.")
+    _validation(sheet, "B4", "date", operator="greaterThan", formula1="1", stop=False,
+                title="Date", prompt="The date you completed the return, e.g. 2010-01-15.",
+                error="Type a date, e.g. 2010-01-15.")
+    _validation(sheet, "B5", "list", formula1=_code_list(DATA_STATUSES),
+                title="Data status", prompt="final for real figures; illustrative only for sample data.",
+                error="Choose final, draft or illustrative.")
+
+
+def _kpis_sheet(sheet: "Worksheet", sector: Sector, carried: list[KPIEntry]) -> None:
+    from openpyxl.styles import Alignment, PatternFill
+
+    _header(sheet, KPI_HEADERS, KPI_WIDTHS, KPI_HELP)
+    by_output: dict[str, list[KPIEntry]] = {}
+    for entry in sorted(carried, key=lambda e: (e.source.file, e.source.row or 0)):
+        by_output.setdefault(entry.output, []).append(entry)
+    to_fill = PatternFill("solid", fgColor=INPUT_FILL)
+    row = 2
+    for output in sector.outputs:
+        entries = by_output.get(output.code) or [None]
+        for entry in entries:
+            sheet.cell(row=row, column=1, value=output.code)
+            for column in (5, 6) if entry is not None else (2, 5, 6):  # Target, Actual (, KPI)
+                sheet.cell(row=row, column=column).fill = to_fill
+            if entry is not None:
+                baseline = entry.actual if entry.actual is not None else entry.baseline
+                values = (entry.kpi, entry.unit, _plain(baseline), _plain(entry.target), None,
+                          entry.direction)
+                for column, value in enumerate(values, start=2):
+                    sheet.cell(row=row, column=column, value=value)
+            row += 1
+    last = VALIDATED_ROWS + 1
+    for letter in ("B", "H"):
+        for cell in sheet[f"{letter}2:{letter}{max(row, 2)}"]:
+            cell[0].alignment = Alignment(wrap_text=True)
+    _validation(sheet, f"A2:A{last}", "list", formula1=_code_list(o.code for o in sector.outputs),
+                stop=False, title="Output",
+                prompt="Choose the output code. The names are on the Outputs sheet.",
+                error=f"Not an output code of the {sector.name}: choose one from the list "
+                      "(see the Outputs sheet).")
+    _validation(sheet, f"G2:G{last}", "list", formula1=_code_list(DIRECTIONS),
+                title="Direction", prompt="higher (default) or lower: which way is better.",
+                error="Choose higher or lower (or leave empty for higher).")
+    _number_checks(sheet, "DEF", last, None)
+    sheet.auto_filter.ref = f"A1:H{last}"
+    _print_setup(sheet)
+
+
+def _finance_sheet(sheet: "Worksheet", sector: Sector) -> None:
+    _header(sheet, FINANCE_HEADERS, (11, 16, 16), {
+        "Output": "The output code (names on the Outputs sheet). One row per output.",
+        "Budget": "The year's budget for the output, in thousands of CHF.",
+        "Expenditure": "The year's expenditure for the output, in thousands of CHF.",
+    })
+    for row, output in enumerate(sector.outputs, start=2):
+        sheet.cell(row=row, column=1, value=output.code)
+        for column in (2, 3):
+            sheet.cell(row=row, column=column).number_format = "#,##0"
+    last = VALIDATED_ROWS + 1
+    _validation(sheet, f"A2:A{last}", "list", formula1=_code_list(o.code for o in sector.outputs),
+                stop=False, title="Output", prompt="Choose the output code.",
+                error=f"Not an output code of the {sector.name}: choose one from the list.")
+    _number_checks(sheet, "BC", last, "0")
+    _print_setup(sheet)
+
+
+def _refers_codes(plan: Plan, sector: Sector) -> list[str]:
+    return ([g.code for g in plan.goals] + [o.code for o in sector.objectives]
+            + [o.code for o in sector.outputs])
+
+
+def _text_sheet(sheet: "Worksheet", headers: tuple[str, ...], widths: tuple[int, ...],
+                refers: list[str], notes: dict[str, str]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    _header(sheet, headers, widths, notes)
+    column = get_column_letter(headers.index("Refers to") + 1)
+    # A warning, not a stop: another sector's code or an output's name is allowed too.
+    _validation(sheet, f"{column}2:{column}{VALIDATED_ROWS + 1}", "list", formula1=_code_list(refers),
+                stop=False, title="Refers to",
+                prompt="A goal, objective or output code; empty for the plan as a whole.",
+                error="Not one of the listed codes: keep it only if it is a goal, objective or "
+                      "output code or an output's name.")
+    _print_setup(sheet)
+
+
+def _outputs_sheet(sheet: "Worksheet", plan: Plan, sector: Sector) -> None:
+    from openpyxl.styles import Alignment
+
+    _header(sheet, OUTPUT_HEADERS, (9, 60, 70, 13))
+    for row, output in enumerate(sector.outputs, start=2):
+        objectives = "; ".join(f"{code} {plan.objective(code).title}" for code in output.objectives)
+        values = (output.code, output.name, objectives, "yes" if output.high_priority else "")
+        for column, value in enumerate(values, start=1):
+            cell = sheet.cell(row=row, column=column, value=value)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.protection.sheet = True  # a reference list: read, not edited (no password)
+    _print_setup(sheet)
+
+
+def _print_setup(sheet: "Worksheet", title_row: bool = True) -> None:
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_row:
+        sheet.print_title_rows = "1:1"  # the header on every printed page
+
+
+# -- the guide ---------------------------------------------------------------------------------
+
+def outputs_markdown(plan: Plan) -> str:
+    """The output codes of every sector as Markdown tables, for docs/bureau-guide.md."""
+    parts = []
+    for sector in plan.sectors:
+        parts.append(f"### {sector.bureau}: {sector.name}\n")
+        parts.append("| code | output | objectives |")
+        parts.append("|---|---|---|")
+        for output in sector.outputs:
+            name = output.name.replace("|", "\\|")
+            parts.append(f"| `{output.code}` | {name} | {', '.join(output.objectives)} |")
+        parts.append("")
+    return "\n".join(parts).rstrip() + "\n"
