@@ -34,5 +34,7 @@ proof: report
 	rm -rf outputs/$(YEAR)/proof && mkdir -p outputs/$(YEAR)/proof
 	pdftoppm -png -r 60 outputs/$(YEAR)/report-$(YEAR).pdf outputs/$(YEAR)/proof/page
 
+# Keeps approvals.json and the distribution ledger: they are what stops a report being sent twice.
 clean:
-	rm -rf $(VENV) outputs/*/
+	rm -rf $(VENV)
+	find outputs -mindepth 2 -maxdepth 2 \( -name 'report-*' -o -name 'data-*' -o -name manifest.json -o -name proof -o -name templates \) -exec rm -rf {} +

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from . import analyse, ingest, rules, validate
 from .errors import InputError
@@ -36,6 +36,7 @@ class Options:
     pdf_variant: str | None = "pdf/ua-1"
     document_number: str | None = None
     council: str | None = None
+    languages: tuple[str, ...] = ("en",)
 
 
 @dataclass
@@ -58,6 +59,7 @@ class BuildResult:
     model: ReportModel
     written: tuple[Path, ...]
     timings: Timings
+    notices: tuple[str, ...] = ()  # things the user must know, e.g. an approval made stale
 
     @property
     def errors(self) -> int:
@@ -103,13 +105,16 @@ def report_date(current: YearData, document: DocumentSettings) -> str | None:
 
 
 def assemble(plan: Plan, current: YearData, earlier: list[YearData], thresholds: Thresholds,
-             timings: Timings, document: DocumentSettings = DocumentSettings()) -> ReportModel:
-    """Analysis and rules: the whole report model, before anything is written."""
+             timings: Timings, document: DocumentSettings = DocumentSettings(),
+             gettext: Callable[[str], str] | None = None, locale: str = "en") -> ReportModel:
+    """Analysis and rules: the whole report model, before anything is written. `plan`, `gettext`
+    and `locale` give the language of the plan's texts and of the recommendations."""
     with timings.stage("analyse"):
         kpis = analyse.assess_kpis(plan, current, earlier, thresholds)
         finance = analyse.assess_finance(plan, current.finance)
         sectors, objectives, goals = analyse.roll_up(plan, current, kpis, finance)
-        evidence = rules.Evidence(plan, current.year, kpis, finance, objectives, current.proposals, thresholds)
+        evidence = rules.Evidence(plan, current.year, kpis, finance, objectives, current.proposals, thresholds,
+                                  gettext or (lambda text: text), locale)
         recommendations, groups = rules.recommend(evidence)
     budget = sum(s.budget for s in sectors)
     spent = sum(s.expenditure for s in sectors)
@@ -156,13 +161,34 @@ def load_inputs(year: int, options: Options, timings: Timings) -> tuple[Plan, Ye
     return plan, current, earlier, paths
 
 
-def charts_of(model: ReportModel) -> dict:
-    """The report's SVG charts, when the charts module is there to draw them."""
+def charts_of(model: ReportModel, gettext: Callable[[str], str] | None = None, locale: str = "en") -> dict:
+    """The report's SVG charts, with their texts in the report's language."""
+    from .charts import all_charts
+
     try:
-        from .charts import all_charts
-    except ImportError:
-        return {}
-    return all_charts(model)
+        return all_charts(model, gettext=gettext, locale=locale)
+    except TypeError:  # a charts module that draws in English only
+        return all_charts(model)
+
+
+def render_language(lang: str, plan: Plan, current: YearData, earlier: list[YearData], thresholds: Thresholds,
+                    english: ReportModel, options: Options, attachments: list[tuple[str, bytes]],
+                    timings: Timings) -> dict[str, bytes]:
+    """`report-<YEAR>-<lang>.html/.pdf`: the same model, with the plan's texts, the fixed texts and
+    the recommendations in `lang`. Numbering comes from the model, so it is the same in every language."""
+    from . import i18n, render
+    from .plan import localise
+
+    translations = i18n.translations(lang)
+    with timings.stage(f"render {lang}"):
+        model = assemble(localise(plan, lang), current, earlier, thresholds, Timings(), english.document,
+                         translations.gettext, lang)
+        html = render.render_html(model, charts_of(model, translations.gettext, lang), lang, translations)
+        files = {f"report-{current.year}-{lang}.html": html.encode("utf-8")}
+        if options.pdf:
+            files[f"report-{current.year}-{lang}.pdf"] = render.render_pdf(
+                html, options.pdf_variant, attachments, model.report_date)
+    return files
 
 
 def build(year: int, options: Options) -> BuildResult:
@@ -191,16 +217,22 @@ def build(year: int, options: Options) -> BuildResult:
         files = {f"report-{year}.html": html.encode("utf-8"),
                  f"report-{year}.json": write.json_bytes(report),
                  f"data-{year}.xlsx": data_workbook(model, report)}
+    # The PDF carries its own evidence: the JSON and the data workbook as attachments.
+    attachments = [(name, files[name]) for name in (f"report-{year}.json", f"data-{year}.xlsx")]
     if options.pdf:
         with timings.stage("render pdf"):
-            # The PDF carries its own evidence: the JSON and the data workbook as attachments.
-            attachments = [(name, files[name]) for name in (f"report-{year}.json", f"data-{year}.xlsx")]
             files[f"report-{year}.pdf"] = render.render_pdf(html, options.pdf_variant, attachments,
-                                                                   model.report_date)
+                                                            model.report_date)
+    for lang in options.languages:
+        if lang != "en":
+            files |= render_language(lang, plan, current, earlier, thresholds, model, options, attachments, timings)
     with timings.stage("write"):
         out_dir = options.outputs / str(year)
         files["manifest.json"] = write.json_bytes(
             write.manifest(year, options.inputs / str(year), paths, out_dir, files))
         written = write.write_all(out_dir, files)
     log.info("wrote %s", ", ".join(str(p) for p in written))
-    return BuildResult(model, tuple(written), timings)
+    from .approval import warn_if_stale
+
+    stale = warn_if_stale(out_dir, year)
+    return BuildResult(model, tuple(written), timings, (stale,) if stale else ())

@@ -20,7 +20,7 @@ log = logging.getLogger("reportgen")
 
 # Modules that add their own sub-commands: each has `register(subparsers) -> None`, and sets
 # `func` on its parser to a function taking the parsed arguments and returning an exit code.
-COMMAND_MODULES: list[str] = ["template"]
+COMMAND_MODULES: list[str] = ["template", "approval", "distribute", "i18n"]
 
 
 def _add_io(parser: argparse.ArgumentParser, outputs: bool = True) -> None:
@@ -65,6 +65,8 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--doc-number", default=None,
                        help="document number for the cover (else inputs/report.yaml, else DRAFT)")
     build.add_argument("--council", default=None, help="the Council session, e.g. 'Council 2010'")
+    build.add_argument("--lang", default="en",
+                       help="languages to write, e.g. en,fr,ar or all (en,fr,es,ar,zh,ru); default en")
     build.set_defaults(func=run_build)
 
     check = commands.add_parser("validate", help="check a year's workbooks and list every problem")
@@ -82,11 +84,13 @@ def make_parser() -> argparse.ArgumentParser:
 
 def run_build(args: argparse.Namespace) -> int:
     from .build import Options, build
+    from .i18n import parse_languages
 
     options = Options(inputs=args.inputs, outputs=args.outputs, strict=args.strict,
                       plan_file=args.plan, rules_file=args.rules, limits=limits_of(args),
                       pdf=not args.no_pdf, pdf_variant=args.pdf_variant or None,
-                      document_number=args.doc_number, council=args.council)
+                      document_number=args.doc_number, council=args.council,
+                      languages=parse_languages(args.lang))
     result = build(args.year, options)
     errors = result.errors
     warnings = sum(p.severity == "warning" for p in result.model.problems)
@@ -101,6 +105,8 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"reportgen: {errors} error(s) in the {args.year} returns; nothing written "
               f"(--strict). Run 'reportgen validate --year {args.year}' to list them.", file=sys.stderr)
         return 1
+    for notice in result.notices:
+        print(f"reportgen: warning: {notice}", file=sys.stderr)
     folder = args.outputs / str(args.year)
     print(f"reportgen: report for {args.year} written to {folder}/ "
           f"({len(result.model.kpis)} KPIs, {errors} error(s), {warnings} warning(s) in the data-quality annex)")

@@ -290,3 +290,94 @@ def _check(plan: Plan, expected: dict[str, dict[str, int]], source: Path) -> Non
         faults.append(f"the plan has {len(plan.goals)} goals, it says {expected['goals']}")
     if faults:
         raise PlanError(f"plan file {source} is inconsistent: " + "; ".join(faults))
+
+
+# -- the plan in other languages -------------------------------------------------------------
+# A language file `plans/<plan id>.<lang>.yaml` gives the plan's texts in that language:
+# title, goals {code: {title, text}}, sectors {code: {name, bureau_name, mission, priorities}},
+# objectives {code: {title, text}}, outputs {code: name}. `review: true` (file-wide or per
+# entry) marks texts that are our translation, awaiting review against the official version.
+
+
+def _language_file(plan: Plan, lang: str) -> dict[str, Any]:
+    path = PLANS_DIR / f"{plan.id}.{lang}.yaml"
+    if lang == "en" or not path.is_file():
+        return {}
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise PlanError(f"cannot read plan translation {path}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise PlanError(f"plan translation {path} must be a mapping")
+    return data
+
+
+def _plan_entries(plan: Plan) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Every translatable entry: key → (section of the language file, fields)."""
+    entries: dict[str, tuple[str, tuple[str, ...]]] = {"title": ("", ("title",))}
+    entries |= {g.code: ("goals", ("title", "text")) for g in plan.goals}
+    entries |= {s.code: ("sectors", ("name", "bureau_name", "mission")) for s in plan.sectors}
+    entries |= {o.code: ("objectives", ("title", "text")) for o in plan.objectives}
+    entries |= {o.code: ("outputs", ()) for o in plan.outputs}
+    return entries
+
+
+def translation_gaps(plan: Plan, lang: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(codes with no text in `lang`, codes whose text awaits review) for `i18n check`."""
+    if lang == "en":
+        return (), ()
+    data = _language_file(plan, lang)
+    missing, review = [], []
+    file_review = bool(data.get("review", False))
+    for code, (section, names) in _plan_entries(plan).items():
+        if section == "":
+            value = data.get("title")
+            ok = isinstance(value, str) and value.strip()
+            entry_review = file_review
+        else:
+            value = (data.get(section) or {}).get(code)
+            if section == "outputs":
+                ok = isinstance(value, str) and value.strip() or isinstance(value, dict) and value.get("name")
+                entry_review = value.get("review", file_review) if isinstance(value, dict) else file_review
+            else:
+                ok = isinstance(value, dict) and all(str(value.get(n) or "").strip() for n in names)
+                entry_review = value.get("review", file_review) if isinstance(value, dict) else file_review
+        if not ok:
+            missing.append(code)
+        elif entry_review:
+            review.append(code)
+    return tuple(missing), tuple(review)
+
+
+def localise(plan: Plan, lang: str) -> Plan:
+    """The plan with its texts in `lang` where the language file has them (else English)."""
+    from dataclasses import replace
+
+    data = _language_file(plan, lang)
+    if not data:
+        return plan
+
+    def text_of(section: str, code: str, name: str, default: str) -> str:
+        value = (data.get(section) or {}).get(code)
+        if section == "outputs":
+            value = value.get("name") if isinstance(value, dict) else value
+            return " ".join(str(value).split()) if value else default
+        found = value.get(name) if isinstance(value, dict) else None
+        return " ".join(str(found).split()) if found else default
+
+    goals = tuple(replace(g, title=text_of("goals", g.code, "title", g.title),
+                          text=text_of("goals", g.code, "text", g.text)) for g in plan.goals)
+    sectors = []
+    for s in plan.sectors:
+        objectives = tuple(replace(o, title=text_of("objectives", o.code, "title", o.title),
+                                   text=text_of("objectives", o.code, "text", o.text)) for o in s.objectives)
+        outputs = tuple(replace(o, name=text_of("outputs", o.code, "name", o.name)) for o in s.outputs)
+        sectors.append(replace(s, name=text_of("sectors", s.code, "name", s.name),
+                               bureau_name=text_of("sectors", s.code, "bureau_name", s.bureau_name),
+                               mission=text_of("sectors", s.code, "mission", s.mission),
+                               priorities=text_of("sectors", s.code, "priorities", s.priorities),
+                               objectives=objectives, outputs=outputs))
+    title = data.get("title") or plan.title
+    return replace(plan, title=" ".join(str(title).split()), goals=goals, sectors=tuple(sectors))

@@ -6,7 +6,7 @@ them; `recommend` numbers them and groups them by objective for the report.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from .model import (FinanceResult, KPIResult, ObjectiveResult, ProposalEntry, Recommendation,
@@ -26,6 +26,17 @@ class Evidence:
     objectives: tuple[ObjectiveResult, ...]
     proposals: tuple[ProposalEntry, ...]
     thresholds: Thresholds
+    # Translates a rule's text (gettext of the report's language); the identity for English.
+    gettext: Callable[[str], str] = field(default=lambda text: text)
+    locale: str = "en"
+
+    def say(self, message: str, **values: object) -> str:
+        return self.gettext(message).format(**values)
+
+    def pct(self, value: float) -> str:
+        from babel.numbers import format_percent
+
+        return format_percent(value, format="#,##0 %", locale=self.locale)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +49,12 @@ class Draft:
 
 
 Rule = Callable[[Evidence], list[Draft]]
+
+
+def _(message: str) -> str:
+    """Marks a rule's text for extraction; `Evidence.say` translates it when the rule runs."""
+    return message
+
 RULES: dict[str, Rule] = {}
 
 
@@ -46,10 +63,6 @@ def rule(name: str) -> Callable[[Rule], Rule]:
         RULES[name] = function
         return function
     return register
-
-
-def _pct(value: float) -> str:
-    return f"{value * 100:.0f} %"
 
 
 @rule("objective-review")
@@ -63,9 +76,11 @@ def objective_review(e: Evidence) -> list[Draft]:
                 len(failed) >= e.thresholds.review_share_not_achieved * len(kpis):
             drafts.append(Draft(
                 "objective-review", objective.code,
-                f"Review objective {objective.code} ({objective.title}): {len(failed)} of its "
-                f"{len(kpis)} reported KPIs were not achieved in {e.year}. Consider whether the "
-                "objective's outputs, targets or resources should be adjusted.",
+                e.say(_("Review objective {code} ({title}): {failed} of its {reported} reported KPIs "
+                        "were not achieved in {year}. Consider whether the objective's outputs, "
+                        "targets or resources should be adjusted."),
+                      code=objective.code, title=objective.title, failed=len(failed),
+                      reported=len(kpis), year=e.year),
                 tuple(k.entry.source for k in failed)))
     return drafts
 
@@ -74,9 +89,10 @@ def objective_review(e: Evidence) -> list[Draft]:
 def overspend(e: Evidence) -> list[Draft]:
     return [
         Draft("overspend", f.output,
-              f"Output {f.output} ({e.plan.output(f.output).name}) spent {_pct(f.execution)} of its "
-              f"budget in {e.year} (above {_pct(e.thresholds.overspend)}). Review its budget "
-              "allocation or its cost control.", (f.source,))
+              e.say(_("Output {code} ({name}) spent {execution} of its budget in {year} (above "
+                      "{limit}). Review its budget allocation or its cost control."),
+                    code=f.output, name=e.plan.output(f.output).name, execution=e.pct(f.execution),
+                    year=e.year, limit=e.pct(e.thresholds.overspend)), (f.source,))
         for f in e.finance if f.execution is not None and f.execution > e.thresholds.overspend
     ]
 
@@ -85,9 +101,11 @@ def overspend(e: Evidence) -> list[Draft]:
 def underspend(e: Evidence) -> list[Draft]:
     return [
         Draft("underspend", f.output,
-              f"Output {f.output} ({e.plan.output(f.output).name}) spent only {_pct(f.execution)} of "
-              f"its budget in {e.year} (below {_pct(e.thresholds.underspend)}). Check whether its "
-              "activities were delayed or its budget can be reallocated.", (f.source,))
+              e.say(_("Output {code} ({name}) spent only {execution} of its budget in {year} (below "
+                      "{limit}). Check whether its activities were delayed or its budget can be "
+                      "reallocated."),
+                    code=f.output, name=e.plan.output(f.output).name, execution=e.pct(f.execution),
+                    year=e.year, limit=e.pct(e.thresholds.underspend)), (f.source,))
         for f in e.finance if f.execution is not None and f.execution < e.thresholds.underspend
     ]
 
@@ -96,8 +114,9 @@ def underspend(e: Evidence) -> list[Draft]:
 def missing_data(e: Evidence) -> list[Draft]:
     return [
         Draft("missing-data", k.entry.output,
-              f"KPI '{k.entry.kpi}' of output {k.entry.output} was not reported for {e.year}. "
-              f"The {k.entry.bureau} should supply the actual value so that progress can be evaluated.",
+              e.say(_("KPI '{kpi}' of output {code} was not reported for {year}. The {bureau} should "
+                      "supply the actual value so that progress can be evaluated."),
+                    kpi=k.entry.kpi, code=k.entry.output, year=e.year, bureau=k.entry.bureau),
               (k.entry.source,))
         for k in e.kpis if k.status == "not reported"
     ]
@@ -111,8 +130,9 @@ def persistent_shortfall(e: Evidence) -> list[Draft]:
         if k.status == "not achieved" and last_year is not None and last_year.status == "not achieved":
             drafts.append(Draft(
                 "persistent-shortfall", k.entry.output,
-                f"KPI '{k.entry.kpi}' of output {k.entry.output} was not achieved in {e.year - 1} "
-                f"nor in {e.year}. Consider revising its target or the means given to the output.",
+                e.say(_("KPI '{kpi}' of output {code} was not achieved in {before} nor in {year}. "
+                        "Consider revising its target or the means given to the output."),
+                      kpi=k.entry.kpi, code=k.entry.output, before=e.year - 1, year=e.year),
                 (k.entry.source,)))
     return drafts
 
