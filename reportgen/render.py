@@ -38,7 +38,7 @@ def _format_percent(value: float | None, locale: str = "en") -> str:
         return "–"
     from babel.numbers import format_percent
 
-    return format_percent(value, format="#,##0 %", locale=locale)
+    return format_percent(value, locale=locale)  # the locale's own pattern: 96%, 96 %, ٪96
 
 
 RTL_LANGUAGES = {"ar", "he", "fa", "ur"}

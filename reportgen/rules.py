@@ -36,7 +36,7 @@ class Evidence:
     def pct(self, value: float) -> str:
         from babel.numbers import format_percent
 
-        return format_percent(value, format="#,##0 %", locale=self.locale)
+        return format_percent(value, locale=self.locale)
 
 
 @dataclass(frozen=True, slots=True)
