@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 YEAR   ?= 2009
+LANGS  ?= en
 STAMP  := $(VENV)/.installed
 
 .PHONY: setup report validate test samples proof bench clean templates
@@ -16,7 +17,7 @@ $(STAMP): requirements.txt pyproject.toml
 setup: $(STAMP)
 
 report: $(STAMP)
-	$(BIN)/reportgen build --year $(YEAR)
+	$(BIN)/reportgen build --year $(YEAR) --lang $(LANGS)
 
 validate: $(STAMP)
 	$(BIN)/reportgen validate --year $(YEAR)
@@ -32,7 +33,8 @@ samples: $(STAMP)
 
 proof: report
 	rm -rf outputs/$(YEAR)/proof && mkdir -p outputs/$(YEAR)/proof
-	pdftoppm -png -r 60 outputs/$(YEAR)/report-$(YEAR).pdf outputs/$(YEAR)/proof/page
+	for pdf in outputs/$(YEAR)/report-$(YEAR)*.pdf; do \
+	  name=$$(basename $$pdf .pdf); pdftoppm -png -r 60 $$pdf outputs/$(YEAR)/proof/$$name-page; done
 
 # Keeps approvals.json and the distribution ledger: they are what stops a report being sent twice.
 clean:
