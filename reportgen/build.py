@@ -172,7 +172,7 @@ def charts_of(model: ReportModel, gettext: Callable[[str], str] | None = None, l
 
 
 def render_language(lang: str, plan: Plan, current: YearData, earlier: list[YearData], thresholds: Thresholds,
-                    english: ReportModel, options: Options, attachments: list[tuple[str, bytes]],
+                    document: DocumentSettings, options: Options, attachments: list[tuple[str, bytes]],
                     timings: Timings) -> dict[str, bytes]:
     """`report-<YEAR>-<lang>.html/.pdf`: the same model, with the plan's texts, the fixed texts and
     the recommendations in `lang`. Numbering comes from the model, so it is the same in every language."""
@@ -181,7 +181,7 @@ def render_language(lang: str, plan: Plan, current: YearData, earlier: list[Year
 
     translations = i18n.translations(lang)
     with timings.stage(f"render {lang}"):
-        model = assemble(localise(plan, lang), current, earlier, thresholds, Timings(), english.document,
+        model = assemble(localise(plan, lang), current, earlier, thresholds, Timings(), document.for_language(lang),
                          translations.gettext, lang)
         html = render.render_html(model, charts_of(model, translations.gettext, lang), lang, translations)
         files = {f"report-{current.year}-{lang}.html": html.encode("utf-8")}
@@ -204,7 +204,7 @@ def build(year: int, options: Options) -> BuildResult:
     thresholds = load_thresholds(options.rules_file)
     document = load_document_settings(options.inputs / "report.yaml", document_number=options.document_number,
                                       council=options.council)
-    model = assemble(plan, current, earlier, thresholds, timings, document)
+    model = assemble(plan, current, earlier, thresholds, timings, document.for_language("en"))
     if options.strict and any(p.severity == "error" for p in model.problems):
         return BuildResult(model, (), timings)
 
@@ -225,7 +225,7 @@ def build(year: int, options: Options) -> BuildResult:
                                                             model.report_date)
     for lang in options.languages:
         if lang != "en":
-            files |= render_language(lang, plan, current, earlier, thresholds, model, options, attachments, timings)
+            files |= render_language(lang, plan, current, earlier, thresholds, document, options, attachments, timings)
     with timings.stage("write"):
         out_dir = options.outputs / str(year)
         files["manifest.json"] = write.json_bytes(

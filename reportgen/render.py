@@ -72,6 +72,21 @@ RULE_LABELS = {"objective-review": N_("objective review"), "overspend": N_("over
 SEVERITY_LABELS = {"error": N_("error"), "warning": N_("warning")}
 
 
+def _css_content(message: str, **counters: str) -> str:
+    """A CSS `content` value from a translated message with {placeholders} for counters:
+    'Page {page} of {pages}' → "Page " counter(page) " of " counter(pages)."""
+    import re
+
+    parts = []
+    for piece in re.split(r"(\{\w+\})", message):
+        if piece.startswith("{") and piece[1:-1] in counters:
+            parts.append(counters[piece[1:-1]])
+        elif piece:
+            text = piece.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3c ")
+            parts.append(f'"{text}"')
+    return " ".join(parts)
+
+
 def environment(lang: str = "en", translations: Any = None) -> Any:
     """The Jinja2 environment: autoescaped, strict, gettext-ready, with display-only filters."""
     import jinja2
@@ -93,6 +108,8 @@ def environment(lang: str = "en", translations: Any = None) -> Any:
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     gettext = translations.gettext
     env.filters["num"] = lambda v, digits=0: _format_number(v, digits, lang)
+    # Money is shown in whole thousands of CHF, whatever the equal split left behind.
+    env.filters["money"] = lambda v: _format_number(round(v) if v is not None else None, 0, lang)
     env.filters["pct"] = lambda v: _format_percent(v, lang)
     env.filters["date"] = lambda v: _format_date(v, lang)
     env.filters["status_icon"] = lambda s: STATUS_ICONS[s]
@@ -103,6 +120,8 @@ def environment(lang: str = "en", translations: Any = None) -> Any:
     # Charts come from reportgen.charts, which escapes every workbook text it draws.
     env.filters["safe_svg"] = lambda svg: Markup(svg)
     env.globals["STATUSES"] = STATUSES
+    env.globals["page_footer"] = Markup(_css_content(gettext(N_("Page {page} of {pages}")),
+                                                    page="counter(page)", pages="counter(pages)"))
     env.globals["lang"] = lang
     env.globals["direction"] = "rtl" if lang.split("-")[0] in RTL_LANGUAGES else "ltr"
     return env

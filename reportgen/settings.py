@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 from .errors import ReportgenError
 
@@ -43,18 +44,32 @@ def load_thresholds(path: Path | None) -> Thresholds:
     return replace(Thresholds(), **changes)
 
 
+# The letter ITU document numbers end with in each language (C10/35-E, C10/35-F, ...).
+LANGUAGE_LETTERS = {"en": "E", "fr": "F", "es": "S", "ar": "A", "zh": "C", "ru": "R"}
+
+
 @dataclass(frozen=True, slots=True)
 class DocumentSettings:
-    """What the cover says beyond the data: set in `inputs/report.yaml` or on the command line."""
+    """What the cover says beyond the data: set in `inputs/report.yaml` or on the command line.
+
+    `document_number` may hold `{L}` for the language letter (C10/35-{L} → C10/35-F in French);
+    `council` may be one text or one per language ({en: Council 2010, fr: Conseil 2010})."""
 
     document_number: str = "DRAFT"
-    council: str | None = None  # the session the report goes to, e.g. "Council 2010"
+    council: str | dict | None = None  # the session the report goes to, e.g. "Council 2010"
     date: str | None = None  # the document's date; default: SOURCE_DATE_EPOCH or the returns' dates
+
+    def for_language(self, lang: str) -> "DocumentSettings":
+        council = self.council
+        if isinstance(council, dict):
+            council = council.get(lang) or council.get("en")
+        number = self.document_number.replace("{L}", LANGUAGE_LETTERS.get(lang, lang.upper()))
+        return DocumentSettings(number, council, self.date)
 
 
 def load_document_settings(path: Path, **overrides: str | None) -> DocumentSettings:
     """`inputs/report.yaml` if it exists (keys: document_number, council, date), then overrides."""
-    values: dict[str, str] = {}
+    values: dict[str, Any] = {}
     if path.is_file():
         import yaml
 
@@ -68,6 +83,6 @@ def load_document_settings(path: Path, **overrides: str | None) -> DocumentSetti
         for key, value in data.items():
             if key not in known:
                 raise ReportgenError(f"{path}: unknown setting '{key}' (known: {', '.join(sorted(known))})")
-            values[key] = str(value)
+            values[key] = {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else str(value)
     values.update({k: v for k, v in overrides.items() if v})
     return DocumentSettings(**values)
