@@ -7,6 +7,7 @@ is another file in `reportgen/plans/`, never new code.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -359,13 +360,18 @@ def localise(plan: Plan, lang: str) -> Plan:
     if not data:
         return plan
 
+    def squash(text: object) -> str:
+        # Only line breaks and ordinary spaces: translators' no-break spaces (« », before
+        # ":" in French) must survive.
+        return re.sub(r"[ \t\r\n]+", " ", str(text)).strip()
+
     def text_of(section: str, code: str, name: str, default: str) -> str:
         value = (data.get(section) or {}).get(code)
         if section == "outputs":
             value = value.get("name") if isinstance(value, dict) else value
-            return " ".join(str(value).split()) if value else default
+            return squash(value) if value else default
         found = value.get(name) if isinstance(value, dict) else None
-        return " ".join(str(found).split()) if found else default
+        return squash(found) if found else default
 
     goals = tuple(replace(g, title=text_of("goals", g.code, "title", g.title),
                           text=text_of("goals", g.code, "text", g.text)) for g in plan.goals)
@@ -380,4 +386,4 @@ def localise(plan: Plan, lang: str) -> Plan:
                                priorities=text_of("sectors", s.code, "priorities", s.priorities),
                                objectives=objectives, outputs=outputs))
     title = data.get("title") or plan.title
-    return replace(plan, title=" ".join(str(title).split()), goals=goals, sectors=tuple(sectors))
+    return replace(plan, title=squash(title), goals=goals, sectors=tuple(sectors))

@@ -72,6 +72,16 @@ RULE_LABELS = {"objective-review": N_("objective review"), "overspend": N_("over
 SEVERITY_LABELS = {"error": N_("error"), "warning": N_("warning")}
 
 
+def _keep_abbreviations(text: str) -> Any:
+    """'Sector (ITU-T)' with the bracketed abbreviation kept on one line: without this, lines
+    break after its hyphen ('(UIT-' / 'T)')."""
+    import re
+
+    from markupsafe import Markup, escape
+
+    return Markup(re.sub(r"(\([^()\s]{1,15}\))", r'<span class="nowrap">\1</span>', str(escape(text))))
+
+
 def _css_content(message: str, **counters: str) -> str:
     """A CSS `content` value from a translated message with {placeholders} for counters:
     'Page {page} of {pages}' → "Page " counter(page) " of " counter(pages)."""
@@ -119,6 +129,7 @@ def environment(lang: str = "en", translations: Any = None) -> Any:
     env.filters["severity_label"] = lambda s: gettext(SEVERITY_LABELS.get(s, s))
     # Charts come from reportgen.charts, which escapes every workbook text it draws.
     env.filters["safe_svg"] = lambda svg: Markup(svg)
+    env.filters["keep_abbr"] = _keep_abbreviations
     env.globals["STATUSES"] = STATUSES
     env.globals["page_footer"] = Markup(_css_content(gettext(N_("Page {page} of {pages}")),
                                                     page="counter(page)", pages="counter(pages)"))
