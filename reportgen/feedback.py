@@ -134,11 +134,15 @@ def feedback_workbook(path: Path, rel: str, year: int, problems: list[Problem], 
 
 def _open_copy(path: Path, rel: str, limits: Any) -> tuple["Workbook | None", str | None]:
     """The workbook, or None and why, after the container checks ingest makes."""
-    from .ingest import WORKBOOK_SUFFIXES, check_container
+    from .ingest import WORKBOOK_SUFFIXES
+    from .xlsxscan import Refused, scan_workbook
 
     if path.suffix.lower() not in WORKBOOK_SUFFIXES or not path.is_file():
         return None, "the file is not an Excel workbook, so no marked copy could be made"
-    if check_container(path, rel, limits) is not None:
+    try:
+        # The same checks as ingest (container, entities, sheet sizes) before openpyxl opens it.
+        scan_workbook(path, limits)
+    except Refused:
         return None, "the file could not be opened, so no marked copy could be made"
     import openpyxl
 

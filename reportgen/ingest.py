@@ -1,35 +1,35 @@
 """Find a year's workbooks and read their sheets into plain tables.
 
-Every file is untrusted: it is checked as a container (size, zip members, encryption) before
-any reader touches it, and read with calamine, which runs no macro and resolves no entity.
-Each row keeps the Excel row number it had, so every later problem can point at it.
+Every file is untrusted: `xlsxscan` checks it as a container (size, zip members, encryption,
+declared and actual unpacked size) and scans its XML (no DOCTYPE or entity, no sheet spanning
+an area too big to allocate) before any reader touches it; it is then read with calamine, which
+runs no macro and resolves no entity. Each row keeps the Excel row number it had, so every
+later problem can point at it. What only the XML shows (formulas saved without a computed
+value, Excel error values, merged cells) comes back as problems at their cells, with the
+column's header.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from . import xlsxscan
 from .model import Problem
 from .text import header_key
+from .xlsxscan import OLE_MAGIC, Limits, Refused  # noqa: F401  (Limits is part of this module's API)
 
 log = logging.getLogger(__name__)
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """Size bounds for untrusted files; both configurable from the command line."""
-
-    max_file_bytes: int = 25 * 1024 * 1024
-    max_unpacked_bytes: int = 250 * 1024 * 1024
+# The sheets the report reads (contract section 2). Cell problems found in the XML of other
+# sheets are not reported: validate already says that their content is ignored.
+READ_SHEETS = ("About", "KPIs", "Finance", "Proposals", "Highlights")
+_READ_KEYS = {header_key(name) for name in READ_SHEETS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,10 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
-    """One sheet: its header row and the non-empty rows below it, keyed by column key."""
+    """One sheet: its header row and the non-empty rows below it, keyed by column key.
+
+    A row with a cell that cannot be read (a formula saved without its value, an Excel error
+    such as #DIV/0!) is left out of `rows`, kept in `raw_rows`, and reported as an error."""
 
     sheet: str
     header_row: int | None  # Excel row number; None when no row has two non-empty cells
@@ -64,13 +67,7 @@ class Workbook:
     sheet_names: tuple[str, ...]
 
 
-def column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+column_letter = xlsxscan.column_letter  # 0 -> A, 26 -> AA
 
 
 def find_workbooks(year_dir: Path) -> tuple[list[Path], list[Problem]]:
@@ -97,50 +94,34 @@ def find_workbooks(year_dir: Path) -> tuple[list[Path], list[Problem]]:
 def check_container(path: Path, rel: str, limits: Limits) -> Problem | None:
     """Refuse a file before reading it: too big, encrypted, not a zip, not a workbook,
     or a zip whose members would unpack beyond the limit (a zip bomb)."""
-    size = path.stat().st_size
-    if size > limits.max_file_bytes:
-        return _file_error(rel, f"the file is {size / 1e6:.1f} MB, above the limit of "
-                           f"{limits.max_file_bytes / 1e6:.1f} MB: remove unused sheets or images, "
-                           "or raise the limit with --max-file-mb")
-    with path.open("rb") as handle:
-        head = handle.read(8)
-    if head == OLE_MAGIC:
-        return _file_error(rel, "the workbook is password-protected (encrypted) or in the old "
-                           ".xls format: remove the password to open and save it as .xlsx")
-    if not zipfile.is_zipfile(path):
-        return _file_error(rel, "not a readable Excel workbook (it is not an .xlsx file, or it "
-                           "is truncated or corrupt): save it again from Excel as .xlsx")
     try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        return _file_error(rel, f"the workbook is corrupt ({exc}): save it again from Excel as .xlsx")
-    names = {m.filename for m in members}
-    if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
-        return _file_error(rel, "a zip archive but not an Excel workbook: save it from Excel as .xlsx")
-    if "xl/workbook.bin" in names:
-        return _file_error(rel, "a binary workbook (.xlsb) cannot be read: save it as .xlsx")
-    unpacked = sum(m.file_size for m in members)
-    if unpacked > limits.max_unpacked_bytes:
-        return _file_error(rel, f"the workbook would unpack to {unpacked / 1e6:.0f} MB, above the "
-                           f"limit of {limits.max_unpacked_bytes / 1e6:.0f} MB (a damaged or hostile "
-                           "file): refused unread; raise --max-unpacked-mb if it is genuine")
+        xlsxscan.check_container(path, limits)
+    except Refused as refusal:
+        return _file_error(rel, str(refusal))
     return None
 
 
 def read_workbook(path: Path, rel: str, limits: Limits) -> tuple[Workbook | None, list[Problem]]:
-    """Read every sheet of one workbook, or return the one error that makes it unreadable."""
-    refused = check_container(path, rel, limits)
-    if refused:
-        return None, [refused]
+    """Read every sheet of one workbook, or return the one error that makes it unreadable.
+    The problems returned include those at cells that only the workbook's XML shows."""
+    try:
+        scan = xlsxscan.scan_workbook(path, limits)
+    except Refused as refusal:
+        return None, [_file_error(rel, str(refusal))]
+    except OSError as exc:
+        return None, [_file_error(rel, f"cannot be opened ({exc.strerror or exc}): check the file's permissions")]
+    except Exception as exc:  # a file the scan did not foresee: refuse it rather than stop the build
+        log.debug("scanning %s failed", rel, exc_info=True)
+        return None, [_file_error(rel, f"cannot be checked as a workbook ({type(exc).__name__}): "
+                                  "open it in Excel and save it again as .xlsx")]
     problems: list[Problem] = []
-    if path.suffix.lower() == ".xlsm":
+    if path.suffix.lower() == ".xlsm" or scan.macros:
+        kind = "a macro-enabled workbook (.xlsm)" if path.suffix.lower() == ".xlsm" else "a workbook with macros"
         problems.append(Problem("warning", rel, None, None, None,
-            "a macro-enabled workbook (.xlsm): its values were read, its macros never run; "
-            "please send a plain .xlsx next time"))
+            f"{kind}: its values were read, its macros never run; please send a plain .xlsx next time"))
     try:
         sheets = _read_sheets(path)
-    except Exception as exc:  # calamine and pandas raise many kinds for damaged files
+    except Exception as exc:  # calamine raises several kinds for damaged files
         log.debug("reading %s failed", rel, exc_info=True)
         reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         return None, problems + [_file_error(rel, f"cannot be read as a workbook ({reason}): "
@@ -152,21 +133,81 @@ def read_workbook(path: Path, rel: str, limits: Limits) -> tuple[Workbook | None
             problems.append(Problem("warning", rel, name, None, None,
                 f"a second sheet named like '{tables[key].sheet}' was ignored: keep one sheet per name"))
             continue
-        tables[key] = make_table(name, rows)
+        table = make_table(name, rows)
+        sheet_scan = scan.sheets.get(name)
+        if sheet_scan is not None and key in _READ_KEYS:
+            table, found = apply_scan(rel, table, sheet_scan, merges=key != "about")
+            problems += found
+        tables[key] = table
     return Workbook(rel, path, tables, tuple(sheets)), problems
 
 
-def _read_sheets(path: Path) -> dict[str, list[tuple[int, tuple[Any, ...]]]]:
-    import pandas as pd
+def apply_scan(rel: str, table: Table, scan: xlsxscan.SheetScan, merges: bool = True) -> tuple[Table, list[Problem]]:
+    """Problems at the cells the XML scan found, named by the table's headers.
 
+    A cell below the header in a headed column is an error, and its row is taken out of
+    `table.rows` (left out of the figures, as any row with an error). Elsewhere (a title, the
+    header row, a column without header) it is a warning: nothing there is read as data. On a
+    sheet without a header row it is an error, since it may be why no header was found."""
+    by_index = {c.index: c for c in table.columns}
+    problems: list[Problem] = []
+    dropped: set[int] = set()
+    for issue in scan.cells:
+        below_header = table.header_row is not None and issue.row is not None and issue.row > table.header_row
+        column = by_index.get(issue.column) if below_header and issue.column is not None else None
+        if issue.kind == "uncached-formula":
+            formula = f" (={issue.detail[:60]})" if issue.detail else ""
+            message = (f"the formula{formula} has no computed value: the file was saved by a program that "
+                       "does not compute formulas: open it in Excel and save again")
+        else:
+            message = (f"the cell shows the Excel error {issue.detail}: correct the formula or type the value "
+                       "(leave the cell empty if there is none)")
+        if column is not None:
+            dropped.add(issue.row)  # type: ignore[arg-type]
+            message += "; the row was not used"
+        elif below_header:
+            message += " (the cell is in a column without a header: it was not read)"
+        header = column.header if column else (column_letter(issue.column) if issue.column is not None else None)
+        severity = "error" if column is not None or table.header_row is None else "warning"
+        problems.append(Problem(severity, rel, table.sheet, issue.row, header, message, issue.ref))
+    if merges and table.header_row is not None:
+        raw = dict(table.raw_rows)
+        for merge in scan.merges:
+            if merge.last_row <= table.header_row:
+                continue  # titles and the header row may be merged
+            cells = raw.get(merge.first_row, ())
+            if merge.first_column >= len(cells) or cells[merge.first_column] is None:
+                continue  # an empty merged range shows nothing, so nothing is misread
+            first_row = max(merge.first_row, table.header_row + 1)
+            column = by_index.get(merge.first_column)
+            header = column.header if column else column_letter(merge.first_column)
+            top_left = f"{column_letter(merge.first_column)}{merge.first_row}"
+            problems.append(Problem("warning", rel, table.sheet, first_row, header,
+                f"cells {merge.ref} are merged: only {top_left} holds the value and the other cells "
+                "are read as empty: unmerge the cells and fill in each one", merge.ref))
+    if dropped:
+        table = replace(table, rows=tuple((r, record) for r, record in table.rows if r not in dropped))
+    return table, problems
+
+
+def _read_sheets(path: Path) -> dict[str, list[tuple[int, tuple[Any, ...]]]]:
+    """{sheet name: [(Excel row, cells)]} for every worksheet (chart sheets have no cells),
+    read with pandas' calamine engine as the project's stack prescribes."""
+    import pandas as pd
+    from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+    with CalamineWorkbook.from_path(str(path)) as workbook:
+        worksheets = [m.name for m in workbook.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+    if not worksheets:
+        return {}
     # na_filter=False: "n/a" or "NA" typed in a cell is text to report, not an empty cell.
-    frames = pd.read_excel(path, sheet_name=None, header=None, engine="calamine", dtype=object,
+    frames = pd.read_excel(path, sheet_name=worksheets, header=None, engine="calamine", dtype=object,
                            na_filter=False)
     sheets: dict[str, list[tuple[int, tuple[Any, ...]]]] = {}
-    for name, frame in frames.items():
+    for name in worksheets:
         rows = []
-        # calamine keeps leading empty rows, so position + 1 is the Excel row number.
-        for position, values in enumerate(frame.itertuples(index=False, name=None)):
+        # calamine keeps leading empty rows and columns, so position + 1 is the Excel row number.
+        for position, values in enumerate(frames[name].itertuples(index=False, name=None)):
             cleaned = tuple(clean_cell(v) for v in values)
             if any(v is not None for v in cleaned):
                 rows.append((position + 1, cleaned))
@@ -175,11 +216,14 @@ def _read_sheets(path: Path) -> dict[str, list[tuple[int, tuple[Any, ...]]]]:
 
 
 def clean_cell(value: Any) -> Any:
-    """None for empty cells; dates as ISO text; strings kept as written."""
+    """None for empty cells; whole numbers as int; dates as ISO text; strings kept as written
+    (so "n/a" or "NA" typed in a cell stays text to report, never an empty cell)."""
     if value is None:
         return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
     if isinstance(value, str):
         return value if value.strip() else None
     if isinstance(value, datetime):

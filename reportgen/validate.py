@@ -78,6 +78,8 @@ class _Collector:
     finance: list[FinanceEntry] = field(default_factory=list)
     proposals: list[ProposalEntry] = field(default_factory=list)
     highlights: list[HighlightEntry] = field(default_factory=list)
+    # Rows holding nothing but an Output (unfilled rows of the template): (file, sheet, row, text).
+    output_only: list[tuple[str, str, int, Any, str]] = field(default_factory=list)
 
     def add(self, severity: str, file: str, sheet: str | None, row: int | None,
             column: Column | str | None, message: str) -> None:
@@ -208,11 +210,13 @@ def _columns(c: _Collector, workbook: Workbook, sheet_key: str) -> tuple[Table, 
             c.add("warning", rel, table.sheet, table.header_row, column,
                   f"unknown column '{column.header}' was ignored (columns read: {', '.join(expected.values())})")
         by_key[column.key] = column
-    for index in sorted({i for _, i, _ in table.stray}):
-        rows = [r for r, i, _ in table.stray if i == index]
-        c.add("warning", rel, table.sheet, rows[0], column_letter(index),
-              f"column {column_letter(index)} has values in {len(rows)} row(s) but no header: "
-              "they were ignored; give the column a header the contract names or move the values")
+    # Each row with values in a column that has no header is named, so that nothing is dropped
+    # without a word.
+    for row in sorted({r for r, _, _ in table.stray}):
+        letters = [column_letter(i) for r, i, _ in table.stray if r == row]
+        c.add("warning", rel, table.sheet, row, letters[0],
+              f"value(s) in column {', '.join(letters)}, which has no header, were ignored: give the "
+              "column a header the contract names or move the values")
     missing = [expected[k] for k in REQUIRED[sheet_key] if k not in by_key]
     if missing:
         c.add("error", rel, table.sheet, table.header_row, None,
@@ -281,7 +285,9 @@ def _check_kpis(c: _Collector, workbook: Workbook, info: ReturnInfo, sector: str
     rel = workbook.file
     for row, record in table.rows:
         if _only_output(record, cols):
-            continue  # an unfilled row of the template; the output's coverage is checked below
+            # An unfilled row of the template: named in the coverage check below.
+            c.output_only.append((rel, table.sheet, row, _cell(record, cols, "output"), sector))
+            continue
         ok = True
         output = _resolve_output(c, rel, table, row, cols["output"], _cell(record, cols, "output"),
                                  sector, info.bureau)
@@ -331,7 +337,9 @@ def _check_finance(c: _Collector, workbook: Workbook, info: ReturnInfo, sector: 
     rel = workbook.file
     for row, record in table.rows:
         if _only_output(record, cols):
-            continue  # an unfilled row of the template
+            c.add("warning", rel, table.sheet, row, cols["output"],
+                  "this row has an Output but no Budget or Expenditure: it was skipped; fill it in or delete it")
+            continue
         output = _resolve_output(c, rel, table, row, cols["output"], _cell(record, cols, "output"),
                                  sector, info.bureau)
         budget, budget_ok = _number(c, rel, table, row, cols, "budget", record, "1250")
@@ -428,6 +436,18 @@ def _drop_duplicate_finance(c: _Collector) -> list[FinanceEntry]:
 def _check_coverage(c: _Collector, kpis: list[KPIEntry]) -> None:
     sent = {r.bureau for r in c.returns}
     reported = {k.output for k in kpis}
+    # An output with no KPI is named at its unfilled row where there is one; other unfilled rows
+    # are named one by one.
+    unfilled: dict[str, tuple[str, str, int]] = {}
+    for file, sheet, row, text, sector in c.output_only:
+        output = c.plan.find_output(str(text), sector)
+        if output is not None and output.sector == sector and output.code not in reported \
+                and output.code not in unfilled:
+            unfilled[output.code] = (file, sheet, row)
+        else:
+            c.add("warning", file, sheet, row, "Output",
+                  f"this row has an Output ('{text_value(text)}') but nothing else: it was skipped; "
+                  "fill in the KPI, its Target and Actual, or delete the row")
     for sector in c.plan.sectors:
         if sector.bureau not in sent:
             c.problems.append(Problem(
@@ -437,8 +457,9 @@ def _check_coverage(c: _Collector, kpis: list[KPIEntry]) -> None:
             continue
         for output in sector.outputs:
             if output.code not in reported:
+                file, sheet, row = unfilled.get(output.code, (None, None, None))
                 c.problems.append(Problem(
-                    "warning", None, None, None, None,
+                    "warning", file, sheet, row, "Output" if row else None,
                     f"output {output.code} ({output.name}) has no KPI in the {sector.bureau} "
                     "return: add at least one indicator for it", bureau=sector.bureau))
 

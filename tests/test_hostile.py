@@ -1,0 +1,373 @@
+"""Untrusted files (issue 3): every odd or hostile workbook is one clear error for that file,
+with what to do; the build goes on with the other files; `--strict` fails. Every file is made
+here in code. Timings belong in bench/ingest_hostile.py; the bounds below only prove that a
+bomb is refused unpacked."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import tracemalloc
+import zipfile
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from fixtures.xlsx_parts import (RawMember, add_shared_strings, bomb_workbook, ole_file, patch, raw_member,
+                                 read_parts, sheet_member, write_parts, write_raw_zip)
+from reportgen import ingest, xlsxscan
+from reportgen.build import Options, build
+from reportgen.cli import main
+from reportgen.ingest import Limits
+from workbooks import KPI_HEADER, about, write_workbook
+
+YEAR = 2009
+MARKER = "SECRET-MARKER-7f3a9c"
+KPIS = "xl/worksheets/sheet2.xml"  # the KPIs sheet of good_workbook (About is sheet1)
+
+
+def good_workbook(path: Path, bureau: str = "BR") -> Path:
+    return write_workbook(path, {
+        "About": about(bureau, YEAR),
+        "KPIs": [KPI_HEADER,
+                 [f"{ {'BR': 'R', 'TSB': 'T', 'BDT': 'D', 'GS': 'INT'}[bureau]}-01", "Delegates", "number",
+                  100, 120, 130, "higher", None]],
+    })
+
+
+@pytest.fixture
+def good(tmp_path: Path) -> Path:
+    path = good_workbook(tmp_path / "good" / "BR_2009.xlsx")
+    assert sheet_member(path, "KPIs") == KPIS
+    return path
+
+
+def read(path: Path, limits: Limits = Limits()):
+    return ingest.read_workbook(path, path.name, limits)
+
+
+def assert_refused(path: Path, *words: str, limits: Limits = Limits()) -> str:
+    """One error for the file, naming it, saying why (`words`) and what to do."""
+    workbook, problems = read(path, limits)
+    assert workbook is None
+    assert len(problems) == 1, problems
+    problem = problems[0]
+    assert (problem.severity, problem.file, problem.sheet, problem.row) == ("error", path.name, None, None)
+    for word in words:
+        assert word in problem.message, problem.message
+    assert any(fix in problem.message for fix in ("save", "remove", "raise", "delete")), problem.message
+    return problem.message
+
+
+@pytest.fixture
+def no_reader(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fail the test if calamine is asked to read anything."""
+    calls: list[Path] = []
+
+    def refuse(path: Path) -> None:
+        calls.append(path)
+        raise RuntimeError("reached the reader")
+    monkeypatch.setattr(ingest, "_read_sheets", refuse)
+    yield
+    assert calls == [], "the file reached the reader"
+
+
+# -- not a workbook at all -----------------------------------------------------------------
+
+@pytest.mark.parametrize("content", [
+    b"Output;KPI;Target\nR-01;Delegates;120\n",  # a CSV renamed
+    os.urandom(4096),
+    b"",
+], ids=["csv-renamed", "random-bytes", "empty"])
+def test_a_file_that_is_not_a_workbook_is_an_error(tmp_path: Path, content: bytes, no_reader: None) -> None:
+    path = tmp_path / "BR_2009.xlsx"
+    path.write_bytes(content)
+    assert_refused(path)
+
+
+def test_a_zip_that_is_not_a_workbook_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "BR_2009.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("notes.txt", "hello")
+    assert_refused(path, "not an Excel workbook")
+
+
+def test_a_binary_workbook_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "BR_2009.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("xl/workbook.bin", b"\x00" * 10)
+    assert_refused(path, ".xlsb")
+
+
+def test_a_truncated_workbook_is_an_error(good: Path, tmp_path: Path) -> None:
+    path = tmp_path / "BR_2009.xlsx"
+    data = good.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    assert_refused(path, "truncated or corrupt")
+
+
+def test_a_damaged_part_is_an_error(good: Path, tmp_path: Path) -> None:
+    """Bytes changed inside the sheet's compressed data: refused from its checksum or stream."""
+    path = tmp_path / "BR_2009.xlsx"
+    data = bytearray(good.read_bytes())
+    with zipfile.ZipFile(good) as archive:
+        info = archive.getinfo(KPIS)
+    start = info.header_offset + 30 + len(info.filename)
+    for offset in range(start + 10, start + info.compress_size - 10, 7):
+        data[offset] ^= 0x55
+    path.write_bytes(bytes(data))
+    assert_refused(path, "corrupt")
+
+
+# -- containers Excel writes that calamine cannot read ---------------------------------------
+
+def test_a_password_protected_workbook_says_remove_the_password(tmp_path: Path, no_reader: None) -> None:
+    # A password to open makes Excel write an OLE compound file holding the encrypted package.
+    path = ole_file(tmp_path / "BR_2009.xlsx", ["EncryptionInfo", "EncryptedPackage"])
+    assert_refused(path, "password-protected", "remove the password")
+
+
+def test_an_xls_renamed_xlsx_says_save_as_xlsx(tmp_path: Path, no_reader: None) -> None:
+    path = ole_file(tmp_path / "BR_2009.xlsx", ["Workbook", "\x05SummaryInformation"])
+    assert_refused(path, ".xls", "save it as .xlsx")
+
+
+def test_an_unknown_ole_file_names_both_causes(tmp_path: Path, no_reader: None) -> None:
+    path = ole_file(tmp_path / "BR_2009.xlsx", ["Something"])
+    assert_refused(path, "password-protected", ".xls")
+
+
+def test_a_zip_with_encrypted_members_is_an_error(good: Path, tmp_path: Path) -> None:
+    path = tmp_path / "BR_2009.xlsx"
+    data = bytearray(good.read_bytes())
+    at = data.find(b"PK\x01\x02")
+    while at != -1:  # set the "encrypted" flag on every central directory entry
+        data[at + 8] |= 0x01
+        at = data.find(b"PK\x01\x02", at + 4)
+    path.write_bytes(bytes(data))
+    assert_refused(path, "password-protected")
+
+
+def test_an_old_xls_file_is_an_error_that_says_save_as_xlsx(tmp_path: Path) -> None:
+    year_dir = tmp_path / "2009"
+    ole_file(year_dir.mkdir() or year_dir / "BR_2009.xls", ["Workbook"])
+    paths, problems = ingest.find_workbooks(year_dir)
+    assert paths == []
+    assert [(p.severity, p.file) for p in problems] == [("error", "BR_2009.xls")]
+    assert "save it as .xlsx" in problems[0].message
+
+
+def test_a_macro_workbook_is_read_without_running_anything_and_warned(good: Path, tmp_path: Path) -> None:
+    parts = read_parts(good)
+    parts["xl/vbaProject.bin"] = b"\xd0\xcf\x11\xe0 fake VBA project: Sub Auto_Open() Shell(...)"
+    path = write_parts(tmp_path / "BR_2009.xlsm", parts)
+    workbook, problems = read(path)
+    assert workbook is not None
+    assert [r for _, r in workbook.tables["kpis"].rows][0]["kpi"] == "Delegates"
+    assert [(p.severity, p.file) for p in problems] == [("warning", "BR_2009.xlsm")]
+    assert "macros never run" in problems[0].message
+
+
+def test_macros_inside_a_file_named_xlsx_are_warned_too(good: Path, tmp_path: Path) -> None:
+    parts = read_parts(good)
+    parts["xl/vbaProject.bin"] = b"fake"
+    workbook, problems = read(write_parts(tmp_path / "BR_2009.xlsx", parts))
+    assert workbook is not None
+    assert ["warning"] == [p.severity for p in problems] and "macros" in problems[0].message
+
+
+# -- sizes -----------------------------------------------------------------------------------
+
+def test_a_file_above_the_size_limit_is_refused_unread(good: Path, no_reader: None) -> None:
+    assert_refused(good, "above the limit", "--max-file-mb", limits=Limits(max_file_bytes=1000))
+
+
+def test_a_zip_bomb_is_refused_from_its_declared_sizes(good: Path, tmp_path: Path, no_reader: None) -> None:
+    """A sheet of 300 MB of cells, compressed to under 1 MB: refused before anything is
+    unpacked, at once and with flat memory."""
+    path = bomb_workbook(tmp_path / "BR_2009.xlsx", good, 300 << 20, member=KPIS)
+    assert path.stat().st_size < 1 << 20
+    with zipfile.ZipFile(path) as archive:
+        assert archive.getinfo(KPIS).file_size > 300e6
+    tracemalloc.start()
+    start = time.perf_counter()
+    message = assert_refused(path, "unpack to 315 MB", "--max-unpacked-mb")
+    elapsed = time.perf_counter() - start
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert elapsed < 5, elapsed  # generous: it takes about a millisecond
+    assert peak < 20e6, peak
+    assert "hostile" in message
+
+
+def test_a_part_that_unpacks_beyond_its_declared_size_is_refused(good: Path, tmp_path: Path,
+                                                                  no_reader: None) -> None:
+    """The lying header: 300 MB of cells declared as 4 KB. Inflating stops after the declared
+    size (plus at most one 1 MB piece)."""
+    path = bomb_workbook(tmp_path / "BR_2009.xlsx", good, 300 << 20, declared=4000, member=KPIS)
+    tracemalloc.start()
+    start = time.perf_counter()
+    assert_refused(path, "unpacks to more than the 4000 bytes")
+    elapsed = time.perf_counter() - start
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert elapsed < 5, elapsed
+    assert peak < 20e6, peak
+
+
+def test_calamine_too_stops_at_a_lying_header(good: Path, tmp_path: Path) -> None:
+    """Measured, so that the scan's own guard is a second line, not the only one."""
+    from python_calamine import CalamineWorkbook
+
+    path = bomb_workbook(tmp_path / "BR_2009.xlsx", good, 50 << 20, declared=4000, member=KPIS)
+    with pytest.raises(Exception, match="larger than its declared"):
+        CalamineWorkbook.from_path(str(path)).get_sheet_by_name("KPIs").to_python()
+
+
+def test_too_many_parts_is_refused(good: Path, tmp_path: Path) -> None:
+    parts = read_parts(good)
+    parts.update({f"xl/media/pad{i}.bin": b"" for i in range(50)})
+    path = write_parts(tmp_path / "BR_2009.xlsx", parts)
+    assert_refused(path, "parts", limits=Limits(max_members=20))
+
+
+# -- XML that tries to read files or grow --------------------------------------------------
+
+def xxe_workbook(path: Path, secret: Path, where: str) -> Path:
+    good_workbook(path)
+    parts = read_parts(path)
+    dtd = (f'<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY e SYSTEM "{secret.as_uri()}">]>\n').encode()
+    if where == "sheet":
+        parts[KPIS] = dtd + parts[KPIS].replace(b"<t>Delegates</t>", b"<t>&e;</t>")
+    elif where == "sharedStrings":
+        parts[KPIS] = parts[KPIS].replace(b'<c r="B2" t="inlineStr"><is><t>Delegates</t></is></c>',
+                                              b'<c r="B2" t="s"><v>0</v></c>')
+        add_shared_strings(parts, dtd + b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                                        b'count="1" uniqueCount="1"><si><t>&e;</t></si></sst>')
+    elif where == "laughs":
+        laughs = b'<!DOCTYPE x [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">' \
+                 b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>'
+        parts[KPIS] = laughs + parts[KPIS].replace(b"<t>Delegates</t>", b"<t>&c;</t>")
+    elif where == "workbook":
+        parts["xl/workbook.xml"] = dtd + parts["xl/workbook.xml"].replace(b'name="KPIs"', b'name="&e;"')
+    assert b"&e;" in b"".join(parts.values()) or b"&c;" in parts[KPIS]
+    return write_parts(path, parts)
+
+
+@pytest.fixture
+def secret(tmp_path: Path) -> Path:
+    path = tmp_path / "secret.txt"
+    path.write_text(MARKER + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("where", ["sheet", "sharedStrings", "laughs", "workbook"])
+def test_xml_with_entity_declarations_is_refused(tmp_path: Path, secret: Path, where: str, no_reader: None) -> None:
+    path = xxe_workbook(tmp_path / "BR_2009.xlsx", secret, where)
+    assert MARKER not in assert_refused(path, "DOCTYPE")
+
+
+def test_no_local_file_reaches_the_report_through_an_entity(tmp_path: Path, secret: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """A build and a validate over a good return and two returns whose XML declares an
+    external entity on a local file: the file's content is nowhere in what they write."""
+    inputs = tmp_path / "inputs"
+    good_workbook(inputs / "2009" / "BR_2009.xlsx")
+    xxe_workbook(inputs / "2009" / "TSB_2009.xlsx", secret, "sheet")
+    xxe_workbook(inputs / "2009" / "GS_2009.xlsx", secret, "sharedStrings")
+    outputs = tmp_path / "outputs"
+    result = build(YEAR, Options(inputs=inputs, outputs=outputs, pdf=False))
+    assert result.written
+    for path in (outputs / "2009").rglob("*"):
+        if path.is_file() and path.suffix != ".xlsx":
+            assert MARKER not in path.read_text(encoding="utf-8", errors="replace"), path
+    for path in (outputs / "2009").glob("*.xlsx"):  # the data workbook, unzipped
+        assert all(MARKER.encode() not in data for data in read_parts(path).values())
+    report = json.loads((outputs / "2009" / "report-2009.json").read_text(encoding="utf-8"))
+    errors = {p["file"]: p["message"] for p in report["problems"] if p["severity"] == "error"}
+    assert "DOCTYPE" in errors["TSB_2009.xlsx"] and "DOCTYPE" in errors["GS_2009.xlsx"]
+    assert [k["bureau"] for k in report["kpis"]] == ["BR"]
+    for form in ("json", "text"):
+        assert main(["validate", "--year", "2009", "--inputs", str(inputs), "--format", form]) == 1
+        captured = capsys.readouterr()
+        assert MARKER not in captured.out + captured.err
+        assert "DOCTYPE" in captured.out
+
+
+def test_xml_in_utf16_is_refused(good: Path, tmp_path: Path) -> None:
+    path = patch(good, KPIS, lambda xml: xml.decode().encode("utf-16"), tmp_path / "BR_2009.xlsx")
+    assert_refused(path, "UTF-16")
+
+
+# -- sheets that would make calamine allocate the world -------------------------------------
+
+@pytest.mark.parametrize("cell", [
+    b'<c r="XFD1048576"><v>1</v></c>',
+    b"<c r='xfd1048576'><v>1</v></c>",  # calamine reads lower case and single quotes too
+    b'<c r = "ZZZZ99"><v>1</v></c>',
+], ids=["canonical", "lower-single-quoted", "spaced"])
+def test_a_value_far_from_the_data_is_refused_not_allocated(good: Path, tmp_path: Path, cell: bytes,
+                                                            no_reader: None) -> None:
+    """One value in XFD1048576 makes calamine allocate 17 billion cells: the process aborts
+    (measured: 'memory allocation of 549755813888 bytes failed'). The scan refuses the file."""
+    path = patch(good, KPIS, lambda xml: xml.replace(b"</sheetData>", b'<row r="3">' + cell + b"</row></sheetData>"),
+                 tmp_path / "BR_2009.xlsx")
+    assert_refused(path, "sheet 'KPIs'", "Ctrl+End")
+
+
+def test_cells_without_references_are_counted_as_calamine_places_them(good: Path, tmp_path: Path) -> None:
+    """Cells and rows may omit `r`: each then follows the one before, so a long row of them
+    widens the area as surely as a far reference does."""
+    wide_row = b"<row>" + b"<c><v>1</v></c>" * 300 + b"</row>"
+    path = patch(good, KPIS, lambda xml: xml.replace(b"</sheetData>", wide_row * 40 + b"</sheetData>"),
+                 tmp_path / "BR_2009.xlsx")
+    scan = xlsxscan.scan_workbook(path)
+    assert (scan.sheets["KPIs"].rows, scan.sheets["KPIs"].columns) == (42, 300)
+    assert scan.exact_sheets == ("KPIs",)
+    assert_refused(path, "sheet 'KPIs'", limits=Limits(max_sheet_cells=10_000))
+
+
+# -- the build goes on; --strict fails -------------------------------------------------------
+
+def test_the_build_goes_on_with_the_other_files_and_strict_fails(good: Path, tmp_path: Path, secret: Path) -> None:
+    year_dir = tmp_path / "inputs" / "2009"
+    year_dir.mkdir(parents=True)
+    (year_dir / "BR_2009.xlsx").write_bytes(good.read_bytes())
+    (year_dir / "TSB_notes.xlsx").write_text("not a workbook", encoding="utf-8")
+    (year_dir / "TSB_random.xlsx").write_bytes(os.urandom(2000))
+    (year_dir / "TSB_empty.xlsx").write_bytes(b"")
+    (year_dir / "TSB_cut.xlsx").write_bytes(good.read_bytes()[:900])
+    ole_file(year_dir / "TSB_locked.xlsx", ["EncryptionInfo", "EncryptedPackage"])
+    ole_file(year_dir / "TSB_old.xls", ["Workbook"])
+    bomb_workbook(year_dir / "TSB_bomb.xlsx", good, 300 << 20, member=KPIS)
+    bomb_workbook(year_dir / "TSB_liar.xlsx", good, 20 << 20, declared=4000, member=KPIS)
+    xxe_workbook(year_dir / "TSB_xxe.xlsx", secret, "sheet")
+    patch(good, KPIS, lambda xml: xml.replace(b"</sheetData>", b'<row r="9"><c r="XFD1048576"><v>1</v></c></row></sheetData>'),
+          year_dir / "TSB_far.xlsx")
+    bad = sorted(p.name for p in year_dir.iterdir() if p.name != "BR_2009.xlsx")
+
+    outputs = tmp_path / "outputs"
+    assert main(["build", "--year", "2009", "--inputs", str(tmp_path / "inputs"), "--outputs", str(outputs),
+                 "--no-pdf"]) == 0
+    report = json.loads((outputs / "2009" / "report-2009.json").read_text(encoding="utf-8"))
+    assert [k["source"]["file"] for k in report["kpis"]] == ["BR_2009.xlsx"]
+    by_file: dict[str, list[dict]] = {}
+    for problem in report["problems"]:
+        by_file.setdefault(problem["file"], []).append(problem)
+    for name in bad:  # one error each, for the file as a whole
+        assert [(p["severity"], p["sheet"], p["row"]) for p in by_file[name]] == [("error", None, None)], name
+
+    strict_out = tmp_path / "strict"
+    assert main(["build", "--year", "2009", "--inputs", str(tmp_path / "inputs"), "--outputs", str(strict_out),
+                 "--no-pdf", "--strict"]) == 1
+    assert not (strict_out / "2009" / "report-2009.json").exists()
+
+
+def test_raw_zip_helper_makes_a_readable_workbook(good: Path, tmp_path: Path) -> None:
+    """The hand-written zip used for the bombs is itself sound: a member written by it reads."""
+    path = write_raw_zip(tmp_path / "BR_2009.xlsx", [raw_member(n, d) for n, d in read_parts(good).items()])
+    workbook, problems = read(path)
+    assert workbook is not None and problems == []
+    assert isinstance(raw_member("x", b"y"), RawMember)
