@@ -72,6 +72,30 @@ RULE_LABELS = {"objective-review": N_("objective review"), "overspend": N_("over
 SEVERITY_LABELS = {"error": N_("error"), "warning": N_("warning")}
 
 
+def _direction(text: str) -> str:
+    """The direction of the first strong character (what HTML's dir=auto does)."""
+    import unicodedata
+
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
+
+
+def _isolate(text: Any, lang: str | None = None) -> Any:
+    """Workbook text, escaped and isolated in its own direction, so that English in an Arabic
+    report (or Arabic in an English one) keeps its punctuation in place."""
+    from markupsafe import Markup, escape
+
+    if text is None:
+        return ""
+    attributes = f' dir="{_direction(str(text))}"' + (f' lang="{escape(lang)}"' if lang else "")
+    return Markup(f"<bdi{attributes}>{escape(text)}</bdi>")
+
+
 def _keep_abbreviations(text: str) -> Any:
     """'Sector (ITU-T)' with the bracketed abbreviation kept on one line: without this, lines
     break after its hyphen ('(UIT-' / 'T)')."""
@@ -130,6 +154,9 @@ def environment(lang: str = "en", translations: Any = None) -> Any:
     # Charts come from reportgen.charts, which escapes every workbook text it draws.
     env.filters["safe_svg"] = lambda svg: Markup(svg)
     env.filters["keep_abbr"] = _keep_abbreviations
+    env.filters["bidi"] = _isolate
+    env.globals["comma"] = gettext(N_(", "))
+    env.globals["semicolon"] = gettext(N_("; "))
     env.globals["STATUSES"] = STATUSES
     env.globals["page_footer"] = Markup(_css_content(gettext(N_("Page {page} of {pages}")),
                                                     page="counter(page)", pages="counter(pages)"))
