@@ -161,14 +161,12 @@ def load_inputs(year: int, options: Options, timings: Timings) -> tuple[Plan, Ye
     return plan, current, earlier, paths
 
 
-def charts_of(model: ReportModel, gettext: Callable[[str], str] | None = None, locale: str = "en") -> dict:
+def charts_of(model: ReportModel, thresholds: Thresholds, gettext: Callable[[str], str] | None = None,
+              locale: str = "en") -> dict:
     """The report's SVG charts, with their texts in the report's language."""
     from .charts import all_charts
 
-    try:
-        return all_charts(model, gettext=gettext, locale=locale)
-    except TypeError:  # a charts module that draws in English only
-        return all_charts(model)
+    return all_charts(model, thresholds, gettext=gettext, locale=locale)
 
 
 def render_language(lang: str, plan: Plan, current: YearData, earlier: list[YearData], thresholds: Thresholds,
@@ -183,7 +181,7 @@ def render_language(lang: str, plan: Plan, current: YearData, earlier: list[Year
     with timings.stage(f"render {lang}"):
         model = assemble(localise(plan, lang), current, earlier, thresholds, Timings(), document.for_language(lang),
                          translations.gettext, lang)
-        html = render.render_html(model, charts_of(model, translations.gettext, lang), lang, translations)
+        html = render.render_html(model, charts_of(model, thresholds, translations.gettext, lang), lang, translations)
         files = {f"report-{current.year}-{lang}.html": html.encode("utf-8")}
         if options.pdf:
             files[f"report-{current.year}-{lang}.pdf"] = render.render_pdf(
@@ -209,7 +207,7 @@ def build(year: int, options: Options) -> BuildResult:
         return BuildResult(model, (), timings)
 
     with timings.stage("render html"):
-        html = render.render_html(model, charts_of(model))
+        html = render.render_html(model, charts_of(model, thresholds))
         report = render.report_json(model)
     with timings.stage("render data"):
         from .dataworkbook import data_workbook

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
-from reportgen import charts
+from reportgen import charts, i18n
 from reportgen.build import Options, Timings, assemble, load_inputs
 from reportgen.charts import Chart
-from reportgen.model import STATUSES, ReportModel
+from reportgen.model import STATUSES, KPIResult, ReportModel
+from reportgen.plan import localise
 from reportgen.settings import Thresholds
 
 INPUTS = Path(__file__).resolve().parents[1] / "inputs"
@@ -31,10 +34,22 @@ def build_model(year: int = 2009) -> ReportModel:
 
 
 @pytest.fixture(scope="module")
-def model() -> ReportModel:
+def inputs() -> tuple:
     if not (INPUTS / "2009").is_dir():
         pytest.skip("sample inputs not available")
-    return build_model()
+    return load_inputs(2009, Options(inputs=INPUTS), Timings())
+
+
+@pytest.fixture(scope="module")
+def model(inputs: tuple) -> ReportModel:
+    plan, current, earlier, _ = inputs
+    return assemble(plan, current, earlier, Thresholds(), Timings())
+
+
+def localised_model(inputs: tuple, lang: str, gettext: Callable[[str], str] | None = None) -> ReportModel:
+    """The model as `render_language` builds it: the plan's texts in `lang`."""
+    plan, current, earlier, _ = inputs
+    return assemble(localise(plan, lang), current, earlier, Thresholds(), Timings(), gettext=gettext, locale=lang)
 
 
 @pytest.fixture(scope="module")
@@ -59,16 +74,27 @@ def group_titled(root: ET.Element, prefix: str) -> ET.Element:
     raise AssertionError(f"no group titled {prefix!r}")
 
 
-def with_kpi_name(model: ReportModel, index: int, name: str) -> ReportModel:
-    """The model with KPI `index` renamed, wherever the model holds that KPI."""
-    old = model.kpis[index]
-    new = dataclasses.replace(old, entry=dataclasses.replace(old.entry, kpi=name))
-    swap = lambda k: new if k is old else k  # noqa: E731
+def with_kpis(model: ReportModel, change: Callable[[int, KPIResult], KPIResult]) -> ReportModel:
+    """The model with every KPI passed through `change(index, kpi)`, wherever the model holds it."""
+    new = {id(k): change(i, k) for i, k in enumerate(model.kpis)}
+    swap = lambda k: new.get(id(k), k)  # noqa: E731
     sectors = tuple(
         dataclasses.replace(s, outputs=tuple(
             dataclasses.replace(o, kpis=tuple(swap(k) for k in o.kpis)) for o in s.outputs))
         for s in model.sectors)
     return dataclasses.replace(model, kpis=tuple(swap(k) for k in model.kpis), sectors=sectors)
+
+
+def with_kpi_name(model: ReportModel, index: int, name: str) -> ReportModel:
+    """The model with KPI `index` renamed, wherever the model holds that KPI."""
+    return with_kpis(model, lambda i, k: dataclasses.replace(k, entry=dataclasses.replace(k.entry, kpi=name))
+                     if i == index else k)
+
+
+def svg_texts(chart: Chart) -> list[str]:
+    """Every text of a chart's SVG: drawn (<text>) and not drawn (<title>, <desc>)."""
+    root = parse(chart)
+    return [*texts(root), *("".join(e.itertext()) for e in root.iter() if e.tag in (f"{SVG}title", f"{SVG}desc"))]
 
 
 # ------------------------------------------------------------------------------- every chart
@@ -184,6 +210,31 @@ def test_output_and_objective_names_are_escaped(model: ReportModel) -> None:
     assert any("Q&A <i>" in t for t in texts(parse(status)))
 
 
+def test_right_to_left_names_stay_out_of_the_drawn_labels(model: ReportModel) -> None:
+    index = next(i for i, k in enumerate(model.kpis) if k.history)
+    arabic = "نسبة الدول الأعضاء التي ردت على الاستبيان"
+    chart = charts.kpi_trends(with_kpi_name(model, index, arabic))[0]
+    group = group_titled(parse(chart), f"{model.kpis[index].entry.output} {arabic}")
+    drawn = " ".join("".join(t.itertext()) for t in group.iter(f"{SVG}text"))
+    assert "right-to-left name: see the table" in drawn and not charts.has_rtl(drawn)
+    assert any(row[1] == arabic for row in chart.table)
+
+
+def test_right_to_left_plan_titles_are_left_out_of_the_drawing(model: ReportModel) -> None:
+    sector = model.sectors[0]
+    objective = sector.objectives[0]
+    arabic = dataclasses.replace(objective, objective=dataclasses.replace(objective.objective,
+                                                                          title="تعزيز التنسيق"))
+    sector = dataclasses.replace(sector, sector=dataclasses.replace(sector.sector, name="قطاع الاتصالات"),
+                                 objectives=(arabic, *sector.objectives[1:]))
+    odd = dataclasses.replace(model, sectors=(sector, *model.sectors[1:]))
+    for chart in (charts.status_by_objective(odd), charts.goals_matrix(odd)):
+        drawn = texts(parse(chart))
+        assert not any(charts.has_rtl(t) for t in drawn)
+        assert "R" in drawn and "R1" in drawn  # the codes stay
+        assert any(row[0] == "R1 تعزيز التنسيق" for row in chart.table)
+
+
 def test_figure_html_escapes_the_table(model: ReportModel) -> None:
     index = next(i for i, k in enumerate(model.kpis) if k.history)
     chart = charts.kpi_trends(with_kpi_name(model, index, EVIL))[0]
@@ -255,7 +306,7 @@ def test_status_table_equals_the_model(model: ReportModel) -> None:
 def test_status_alt_names_the_extremes(model: ReportModel) -> None:
     alt = charts.status_by_objective(model).alt
     assert alt.startswith("Across the 24 objectives, the share of reported KPIs achieved ranges from ")
-    assert "20 % (R2, 1 of 5)" in alt and "67 % (R4, 2 of 3)" in alt
+    assert "20% (R2, 1 of 5)" in alt and "67% (R4, 2 of 3)" in alt
 
 
 # ------------------------------------------------------------------------------- chart 2
@@ -272,9 +323,9 @@ def test_budget_table_and_marks_equal_the_model(model: ReportModel) -> None:
             assert row[0].startswith(output.output.code + " ")
             assert float(row[1].replace(",", "")) == money.budget
             assert float(row[2].replace(",", "")) == money.expenditure
-            assert row[3] == f"{money.execution * 100:.0f} %"
-            expected = ("over 110 %" if money.execution > thresholds.overspend
-                        else "under 70 %" if money.execution < thresholds.underspend else "")
+            assert row[3] == f"{money.execution * 100:.0f}%"
+            expected = ("over 110%" if money.execution > thresholds.overspend
+                        else "under 70%" if money.execution < thresholds.underspend else "")
             assert row[4] == expected
 
 
@@ -283,10 +334,10 @@ def test_budget_marks_are_symbol_and_text(model: ReportModel) -> None:
     root = parse(chart)
     over = "".join(group_titled(root, "R-03 ").itertext())
     under = "".join(group_titled(root, "R-02 ").itertext())
-    assert "116 % ▲ over" in over and "55 % ▼ under" in under
+    assert "116% ▲ over" in over and "55% ▼ under" in under
     assert "Budget" in texts(root) and "Expenditure" in texts(root)
-    assert "over 110 %" in texts(root) and "under 70 %" in texts(root)
-    assert "R-03 (116 %)" in chart.alt and "R-02 (55 %)" in chart.alt
+    assert "over 110%" in texts(root) and "under 70%" in texts(root)
+    assert "R-03 (116%)" in chart.alt and "R-02 (55%)" in chart.alt
 
 
 def test_budget_bars_are_proportional(model: ReportModel) -> None:
@@ -303,8 +354,8 @@ def test_budget_bars_are_proportional(model: ReportModel) -> None:
 def test_budget_thresholds_can_change(model: ReportModel) -> None:
     chart = charts.budget_vs_expenditure(model, "R", Thresholds(overspend=1.0, underspend=0.9))
     marks = [row[4] for row in chart.table[1:]]
-    assert marks.count("over 100 %") == 2  # R-03 and R-05
-    assert "under 90 %" in marks
+    assert marks.count("over 100%") == 2  # R-03 and R-05
+    assert "under 90%" in marks
 
 
 def test_unknown_sector_is_a_key_error(model: ReportModel) -> None:
@@ -415,6 +466,188 @@ def test_trend_alt_counts_changes(model: ReportModel) -> None:
         assert len(numbers) in (3, 4) and sum(numbers) == len(chart.table) - 1, chart.alt
 
 
+# ------------------------------------------------------------------------------- languages
+
+KEYS = ["status_by_objective", "budget_R", "budget_T", "budget_D", "budget_INT", "goals_matrix",
+        "trends_R", "trends_T", "trends_D", "trends_INT"]
+
+
+def marked(message: str) -> str:
+    """A fake translation that shows where a fixed text went: «message»."""
+    return f"«{message}»"
+
+
+def arabic(message: str) -> str:
+    """A fake, complete Arabic catalogue: every fixed text gets Arabic letters."""
+    return f"ترجمة: {message}"
+
+
+def outside_translations(text: str) -> list[str]:
+    """The Latin words of `text` once every «…» (a translated text, nested or not, or one cut
+    short with an ellipsis to fit) is taken out."""
+    while (stripped := re.sub(r"«[^«»]*?(»|…)", "", text)) != text:
+        text = stripped
+    return re.findall(r"[A-Za-z]+", text)
+
+
+def visible_texts(chart: Chart) -> list[str]:
+    """What a reader meets: the title and alt text (HTML), the SVG's texts (the drawn ones as one
+    text, since a label may be wrapped over two lines), every table cell."""
+    root = parse(chart)
+    not_drawn = ["".join(e.itertext()) for e in root.iter() if e.tag in (f"{SVG}title", f"{SVG}desc")]
+    return [chart.title, chart.alt, "\n".join(texts(root)), *not_drawn,
+            *(cell for row in chart.table for cell in row)]
+
+
+def arabic_letters(text: str) -> bool:
+    return any(unicodedata.category(c).startswith("L") and unicodedata.bidirectional(c) in ("R", "AL")
+               for c in text)
+
+
+def test_every_fixed_text_is_translated(inputs: tuple) -> None:
+    """With the plan in Russian and the workbook texts (KPI names, units) in Cyrillic, no Latin word
+    is left outside a translated «…» text but the plan's codes and acronyms: every fixed English
+    word of the charts (titles, alt texts, legends, axis labels, tooltips, tables) goes through
+    gettext, and as a whole sentence, with its numbers inside."""
+    model = with_kpis(localised_model(inputs, "ru"), lambda i, k: dataclasses.replace(
+        k, entry=dataclasses.replace(k.entry, kpi=f"Показатель {i}", unit="ед." if k.entry.unit else None)))
+    plan = model.plan
+    allowed = set()
+    for text in [*(f"{g.code} {g.title}" for g in plan.goals),
+                 *(f"{s.code} {s.name}" for s in plan.sectors),
+                 *(f"{o.code} {o.title}" for s in plan.sectors for o in s.objectives),
+                 *(f"{o.code} {o.name}" for s in plan.sectors for o in s.outputs)]:
+        allowed |= set(re.findall(r"[A-Za-z]+", text))
+    assert all(word.isupper() for word in allowed), allowed  # codes and acronyms only: a strict test
+    result = charts.all_charts(model, gettext=marked, locale="ru")
+    assert list(result) == KEYS
+    for key, chart in result.items():
+        assert chart.title.startswith("«") and chart.title.endswith("»"), key
+        assert chart.alt.startswith("«") and chart.alt.endswith("»"), key
+        assert all(c.startswith("«") or c in ("R", "T", "D", "INT") or re.fullmatch(r"G\d", c)
+                   for c in chart.table[0]), (key, chart.table[0])
+        for text in visible_texts(chart):
+            left = [w for w in outside_translations(text) if w not in allowed]
+            assert not left, (key, text, left)
+    # Legends, axis label and status words are drawn translated.
+    drawn = texts(parse(result["status_by_objective"]))
+    assert "● «achieved»" in drawn and any(t.startswith("«Number of KPIs") for t in drawn)
+    assert "«target»" in texts(parse(result["trends_R"]))
+
+
+def test_every_marked_text_is_extracted_whole() -> None:
+    """Each `_()` of charts.py holds one literal (no f-string, no concatenation at run time) with
+    named placeholders only, and Babel's extractor finds it (it does not look inside f-strings)."""
+    import ast
+
+    from babel.messages.extract import extract_from_file
+
+    path = Path(charts.__file__)
+    marked_texts = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_":
+            assert len(node.args) == 1 and isinstance(node.args[0], ast.Constant), ast.unparse(node)
+            marked_texts.add(node.args[0].value)
+    extracted = {message for _, message, _, _ in extract_from_file("python", str(path), keywords=i18n.KEYWORDS)}
+    assert marked_texts and marked_texts <= extracted, marked_texts - extracted
+    for message in marked_texts:
+        assert not re.search(r"\{\d*\}|%[sd(]", message), message  # {name}, never {} or %s
+
+
+def test_english_is_the_default_language(model: ReportModel, all_charts: dict[str, Chart]) -> None:
+    same = charts.all_charts(model, None, gettext=None, locale="en")
+    assert [c.svg for c in same.values()] == [c.svg for c in all_charts.values()]
+    identity = charts.all_charts(model, gettext=lambda text: text, locale="en")
+    assert [c.table for c in identity.values()] == [c.table for c in all_charts.values()]
+
+
+def test_numbers_in_the_charts_follow_the_locale(model: ReportModel) -> None:
+    result = charts.all_charts(model, locale="fr")
+    budget = result["budget_INT"]
+    # The sector's totals in the text alternative, the amounts in the table and on the bars.
+    assert "59\u202f387" in budget.alt and "61\u202f010" in budget.alt and "(97\u00a0%)" in budget.alt
+    int_01 = next(o for o in model.sectors[3].outputs if o.finance and o.finance.budget >= 1000)
+    row = next(r for r in budget.table if r[0].startswith(int_01.output.code + " "))
+    assert row[1] == charts.fmt_number(int_01.finance.budget, "fr") and "\u202f" in row[1]
+    assert row[1] in texts(parse(budget))
+    assert "150\u00a0%" in texts(parse(budget))  # the execution axis
+    assert "20\u00a0% (R2, 1 of 5)" in result["status_by_objective"].alt
+    # The locale alone changes numbers, not words; English numbers stay English.
+    assert result["budget_INT"].title == charts.all_charts(model)["budget_INT"].title
+    html = charts.figure_html(budget)
+    assert f'<td class="n">{row[1]}</td>' in html and f'<td class="n">{row[3]}</td>' in html
+    assert row[3].endswith("\u00a0%")
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_every_language_draws_every_chart(inputs: tuple, lang: str) -> None:
+    """The build's call, for each language with its real catalogue: no TypeError, nothing missing."""
+    translations = i18n.translations(lang)
+    model = localised_model(inputs, lang, translations.gettext)
+    result = charts.all_charts(model, gettext=translations.gettext, locale=lang)
+    assert list(result) == KEYS
+    for chart in result.values():
+        parse(chart)
+        assert not any(charts.has_rtl(t) for t in texts(parse(chart))), (lang, chart.id)
+    assert list(charts.all_charts(model, Thresholds(), translations.gettext, lang)) == KEYS
+
+
+def test_supported_calls_never_raise(model: ReportModel) -> None:
+    for kwargs in ({}, {"thresholds": None}, {"locale": None}, {"locale": "fr-CH"}, {"locale": "zh_Hans"},
+                   {"gettext": None, "locale": "ar"}, {"thresholds": Thresholds(1.2, 0.5)}):
+        assert list(charts.all_charts(model, **kwargs)) == KEYS, kwargs
+
+
+def test_a_translation_with_wrong_placeholders_falls_back_to_english(model: ReportModel,
+                                                                     caplog: pytest.LogCaptureFixture) -> None:
+    broken = lambda text: text.replace("{year}", "{année}").replace("{count}", "{0}")  # noqa: E731
+    charts._warn_misfit.cache_clear()
+    with caplog.at_level("WARNING", logger="reportgen.charts"):
+        result = charts.all_charts(model, gettext=broken, locale="fr")
+    assert result["status_by_objective"].title == "KPI status by objective, 2009"
+    warnings = [r.getMessage() for r in caplog.records if "does not fit its placeholders" in r.getMessage()]
+    assert warnings and len(warnings) == len(set(warnings))  # once per text, not once per KPI
+
+
+def test_arabic_keeps_arabic_out_of_the_drawing_but_not_out_of_the_report(inputs: tuple) -> None:
+    """WeasyPrint would draw Arabic in SVG text reversed and unjoined: with an Arabic plan and a
+    complete Arabic catalogue, no drawn <text> holds an Arabic letter, while the title, the text
+    alternative (with a key to the symbols) and the table are in Arabic."""
+    model = localised_model(inputs, "ar", arabic)
+    assert arabic_letters(model.sectors[0].sector.name)  # the plan's texts are Arabic
+    result = charts.all_charts(model, gettext=arabic, locale="ar")
+    assert list(result) == KEYS
+    for key, chart in result.items():
+        root = parse(chart)
+        drawn = texts(root)
+        assert not [t for t in drawn if arabic_letters(t) or charts.has_rtl(t)], key
+        assert arabic_letters(chart.title) and arabic_letters(chart.alt), key
+        assert arabic("Key: {items}.").removesuffix("{items}.") in chart.alt, key
+        assert root.find(f"{SVG}title").text == chart.title and root.find(f"{SVG}desc").text == chart.alt
+        assert all(arabic_letters(c) for c in chart.table[0] if not re.fullmatch(r"G\d", c)), key
+        # Codes and numbers stay drawn.
+        assert any(re.match(r"[A-Z]+-?\d+", t) for t in drawn), key
+        assert any(re.fullmatch(r"[\d,.]+%?", t) for t in drawn), key
+    budget = texts(parse(result["budget_R"]))
+    assert "> 110%" in budget and "< 70%" in budget and "70%–110%" in budget
+    assert any(t.startswith("R-01") for t in budget)  # the code stays, the Arabic name goes
+    assert any(arabic_letters(row[0]) for row in result["budget_R"].table[1:])  # but is in the table
+    matrix = texts(parse(result["goals_matrix"]))
+    assert matrix[:4] == ["●", "◐", "○", "–"] and "Σ" in matrix  # the legend's words are in the alt text
+    # The tooltips (not drawn) may hold Arabic.
+    group = parse(result["status_by_objective"]).find(f".//{SVG}g/{SVG}title")
+    assert arabic_letters(group.text)
+
+
+def test_arabic_plan_in_an_english_report_keeps_the_english_placeholder(inputs: tuple) -> None:
+    model = localised_model(inputs, "ar")
+    model = with_kpi_name(model, next(i for i, k in enumerate(model.kpis) if k.history), "نسبة الدول الأعضاء")
+    result = charts.all_charts(model)
+    drawn = " ".join(t for chart in result.values() for t in texts(parse(chart)))
+    assert not charts.has_rtl(drawn) and "(right-to-left name: see the table)" in drawn
+    assert result["status_by_objective"].title == "KPI status by objective, 2009"
+
+
 # ------------------------------------------------------------------------------- edge cases
 
 
@@ -449,16 +682,31 @@ def test_truncate_and_wrap() -> None:
 def test_numbers_have_fixed_formats() -> None:
     assert charts.fmt_number(39040.0) == "39,040"
     assert charts.fmt_number(15.5) == "15.5"
-    assert charts.fmt_number(None) == "–"
-    assert charts.fmt_percent(1.1600257) == "116 %"
+    assert charts.fmt_number(2.125) == "2.12"
+    assert charts.fmt_number(None) == "–" and charts.fmt_number(float("nan")) == "–"
+    assert charts.fmt_percent(1.1600257) == "116%"
+    assert charts.fmt_percent(None) == "–"
 
 
-def test_charts_render_in_weasyprint_without_errors(all_charts: dict[str, Chart],
+def test_numbers_follow_the_locale() -> None:
+    assert charts.fmt_number(132320.0, "fr") == "132\u202f320"  # a narrow no-break space
+    assert charts.fmt_number(132320.0, "es") == "132.320"
+    assert charts.fmt_number(132320.0, "ru") == "132\u00a0320"
+    assert charts.fmt_number(15.5, "fr") == "15,5"
+    assert charts.fmt_percent(1.1600257, "fr") == "116\u00a0%"
+    assert charts.fmt_percent(1.1600257, "zh") == "116%"
+
+
+def test_charts_render_in_weasyprint_without_errors(inputs: tuple, all_charts: dict[str, Chart],
                                                     caplog: pytest.LogCaptureFixture) -> None:
     weasyprint = pytest.importorskip("weasyprint")
+    french = charts.all_charts(localised_model(inputs, "fr"), locale="fr")  # U+202F in numbers
+    arabic_charts = charts.all_charts(localised_model(inputs, "ar", arabic), gettext=arabic, locale="ar")
     html = ("<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>charts</title></head><body>"
             + charts.figure_html(all_charts["status_by_objective"])
-            + charts.figure_html(all_charts["trends_INT"]) + "</body></html>")
+            + charts.figure_html(all_charts["trends_INT"])
+            + charts.figure_html(french["budget_INT"])
+            + charts.figure_html(arabic_charts["goals_matrix"]) + "</body></html>")
     with caplog.at_level("WARNING", logger="weasyprint"):
         pdf = weasyprint.HTML(string=html).write_pdf()
     assert pdf.startswith(b"%PDF")
