@@ -123,7 +123,8 @@ def _capital(text: str) -> str:
 # ------------------------------------------------------------------------------------ palette
 
 WIDTH = 680  # viewBox width: about the PDF's text width (174 mm at 96 px/in), so text keeps its size
-FONT_FAMILY = "'DejaVu Sans', sans-serif"
+# DejaVu draws Latin and Cyrillic; Chinese falls back to the Simplified Chinese face, not Japanese.
+FONT_FAMILY = "'DejaVu Sans', 'Noto Sans CJK SC', sans-serif"
 INK = "#1b1b1b"
 MUTED = "#555555"
 RULE = "#c8ccd0"
