@@ -36,6 +36,11 @@ proof: report
 	for pdf in outputs/$(YEAR)/report-$(YEAR)*.pdf; do \
 	  name=$$(basename $$pdf .pdf); pdftoppm -png -r 60 $$pdf outputs/$(YEAR)/proof/$$name-page; done
 
+# Benchmarks (docs/performance.md): writes bench/results/results.{json,md}; the synthetic
+# workbooks are generated once into bench/.data/. BENCH_ARGS=--quick for a short smoke run.
+bench: $(STAMP)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 # Keeps approvals.json and the distribution ledger: they are what stops a report being sent twice.
 clean:
 	rm -rf $(VENV)

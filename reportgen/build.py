@@ -74,10 +74,16 @@ def read_year(year: int, inputs: Path, plan: Plan, limits: ingest.Limits,
     if not year_dir.is_dir():
         raise InputError(f"no folder {year_dir}: put the {year} returns in {year_dir}/")
     with timings.stage("ingest"):
+        from . import parallel
+        from .progress import Progress
+
         paths, problems = ingest.find_workbooks(year_dir)
+        # Many workbooks are read on every core, with a progress line on a terminal.
+        with Progress(f"Reading the {year} returns", total=len(paths),
+                      enabled=None if len(paths) > parallel.SERIAL_MAX_FILES else False) as progress:
+            results = parallel.read_workbooks(paths, year_dir, limits, progress=progress)
         workbooks = []
-        for path in paths:
-            workbook, read_problems = ingest.read_workbook(path, path.relative_to(year_dir).as_posix(), limits)
+        for workbook, read_problems in results:
             problems += read_problems
             if workbook is not None:
                 workbooks.append(workbook)
@@ -169,11 +175,11 @@ def charts_of(model: ReportModel, thresholds: Thresholds, gettext: Callable[[str
     return all_charts(model, thresholds, gettext=gettext, locale=locale)
 
 
-def render_language(lang: str, plan: Plan, current: YearData, earlier: list[YearData], thresholds: Thresholds,
-                    document: DocumentSettings, options: Options, attachments: list[tuple[str, bytes]],
-                    timings: Timings) -> dict[str, bytes]:
-    """`report-<YEAR>-<lang>.html/.pdf`: the same model, with the plan's texts, the fixed texts and
-    the recommendations in `lang`. Numbering comes from the model, so it is the same in every language."""
+def language_page(lang: str, plan: Plan, current: YearData, earlier: list[YearData], thresholds: Thresholds,
+                  document: DocumentSettings, timings: Timings) -> tuple[ReportModel, str, str]:
+    """The model, HTML and PDF's HTML of `report-<YEAR>-<lang>`: the same figures, with the plan's texts, the
+    fixed texts and the recommendations in `lang`. Numbering comes from the model, so it is the
+    same in every language."""
     from . import i18n, render
     from .plan import localise
 
@@ -181,49 +187,64 @@ def render_language(lang: str, plan: Plan, current: YearData, earlier: list[Year
     with timings.stage(f"render {lang}"):
         model = assemble(localise(plan, lang), current, earlier, thresholds, Timings(), document.for_language(lang),
                          translations.gettext, lang)
-        html = render.render_html(model, charts_of(model, thresholds, translations.gettext, lang), lang, translations)
-        files = {f"report-{current.year}-{lang}.html": html.encode("utf-8")}
-        if options.pdf:
-            files[f"report-{current.year}-{lang}.pdf"] = render.render_pdf(
-                html, options.pdf_variant, attachments, model.report_date)
-    return files
+        charts = charts_of(model, thresholds, translations.gettext, lang)
+        html = render.render_html(model, charts, lang, translations)
+        pdf_html = render.render_html(model, charts, lang, translations, for_pdf=True)
+    return model, html, pdf_html
 
 
 def build(year: int, options: Options) -> BuildResult:
-    """Build the report for `year`: read, check, analyse, then render and write every output."""
+    """Build the report for `year`: read, check, analyse, then render and write every output.
+
+    PDFs are rendered by worker processes (`parallel.PdfPool`), started first so that they load
+    WeasyPrint while the returns are read, and fed each language's page as soon as it exists."""
+    from contextlib import nullcontext
+
     from . import render, write
+    from .parallel import PdfPool
 
     timings = Timings()
-    plan, current, earlier, paths = load_inputs(year, options, timings)
-    if not current.returns:
-        reasons = "; ".join(p.line() for p in current.problems if p.severity == "error")[:500]
-        raise InputError(f"no readable workbook in {options.inputs / str(year)}"
-                         + (f" ({reasons})" if reasons else ""))
-    thresholds = load_thresholds(options.rules_file)
-    document = load_document_settings(options.inputs / "report.yaml", document_number=options.document_number,
-                                      council=options.council)
-    model = assemble(plan, current, earlier, thresholds, timings, document.for_language("en"))
-    if options.strict and any(p.severity == "error" for p in model.problems):
-        return BuildResult(model, (), timings)
+    pdfs = PdfPool(jobs=len(options.languages)) if options.pdf else None
+    with pdfs or nullcontext():
+        plan, current, earlier, paths = load_inputs(year, options, timings)
+        if not current.returns:
+            reasons = "; ".join(p.line() for p in current.problems if p.severity == "error")[:500]
+            raise InputError(f"no readable workbook in {options.inputs / str(year)}"
+                             + (f" ({reasons})" if reasons else ""))
+        thresholds = load_thresholds(options.rules_file)
+        document = load_document_settings(options.inputs / "report.yaml", document_number=options.document_number,
+                                          council=options.council)
+        model = assemble(plan, current, earlier, thresholds, timings, document.for_language("en"))
+        if options.strict and any(p.severity == "error" for p in model.problems):
+            return BuildResult(model, (), timings)
 
-    with timings.stage("render html"):
-        html = render.render_html(model, charts_of(model, thresholds))
-        report = render.report_json(model)
-    with timings.stage("render data"):
-        from .dataworkbook import data_workbook
+        with timings.stage("render html"):
+            charts = charts_of(model, thresholds)
+            html = render.render_html(model, charts)
+            pdf_html = render.render_html(model, charts, for_pdf=True)
+            report = render.report_json(model)
+        with timings.stage("render data"):
+            from .dataworkbook import data_workbook
 
-        files = {f"report-{year}.html": html.encode("utf-8"),
-                 f"report-{year}.json": write.json_bytes(report),
-                 f"data-{year}.xlsx": data_workbook(model, report)}
-    # The PDF carries its own evidence: the JSON and the data workbook as attachments.
-    attachments = [(name, files[name]) for name in (f"report-{year}.json", f"data-{year}.xlsx")]
-    if options.pdf:
-        with timings.stage("render pdf"):
-            files[f"report-{year}.pdf"] = render.render_pdf(html, options.pdf_variant, attachments,
-                                                            model.report_date)
-    for lang in options.languages:
-        if lang != "en":
-            files |= render_language(lang, plan, current, earlier, thresholds, document, options, attachments, timings)
+            files = {f"report-{year}.html": html.encode("utf-8"),
+                     f"report-{year}.json": write.json_bytes(report),
+                     f"data-{year}.xlsx": data_workbook(model, report)}
+        # Every PDF carries the evidence: the JSON and the data workbook as attachments.
+        attachments = [(name, files[name]) for name in (f"report-{year}.json", f"data-{year}.xlsx")]
+        pending = {}
+        if pdfs:
+            pending[f"report-{year}.pdf"] = pdfs.submit(pdf_html, options.pdf_variant, attachments, model.report_date)
+        for lang in options.languages:
+            if lang == "en":
+                continue
+            local, page, pdf_page = language_page(lang, plan, current, earlier, thresholds, document, timings)
+            files[f"report-{year}-{lang}.html"] = page.encode("utf-8")
+            if pdfs:
+                pending[f"report-{year}-{lang}.pdf"] = pdfs.submit(pdf_page, options.pdf_variant, attachments,
+                                                                   local.report_date)
+        with timings.stage("render pdf"):  # the wait for the workers
+            files |= {name: future.result() for name, future in pending.items()}
+
     with timings.stage("write"):
         out_dir = options.outputs / str(year)
         files["manifest.json"] = write.json_bytes(

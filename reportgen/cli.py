@@ -62,6 +62,8 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--pdf-variant", default="pdf/ua-1",
                        help="WeasyPrint PDF variant (default pdf/ua-1, tagged; e.g. pdf/a-3b)")
     build.add_argument("--profile", action="store_true", help="print the time spent in each stage")
+    build.add_argument("--force", action="store_true",
+                       help="build even if no input, template or option changed since the last build")
     build.add_argument("--doc-number", default=None,
                        help="document number for the cover (else inputs/report.yaml, else DRAFT)")
     build.add_argument("--council", default=None, help="the Council session, e.g. 'Council 2010'")
@@ -83,7 +85,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from .build import Options, build
+    from .build import Options
     from .i18n import parse_languages
 
     options = Options(inputs=args.inputs, outputs=args.outputs, strict=args.strict,
@@ -91,7 +93,16 @@ def run_build(args: argparse.Namespace) -> int:
                       pdf=not args.no_pdf, pdf_variant=args.pdf_variant or None,
                       document_number=args.doc_number, council=args.council,
                       languages=parse_languages(args.lang))
-    result = build(args.year, options)
+    from .cache import CachedBuild, build_or_reuse
+
+    result = build_or_reuse(args.year, options, force=args.force)
+    folder = args.outputs / str(args.year)
+    if isinstance(result, CachedBuild):  # nothing changed: the outputs were checked, not rewritten
+        summary = result.summary
+        print(f"reportgen: report for {args.year} is up to date in {folder}/ (nothing changed since the "
+              f"last build; {summary.get('kpis')} KPIs, {summary.get('errors')} error(s), "
+              f"{summary.get('warnings')} warning(s); --force rebuilds it)")
+        return 1 if args.strict and summary.get("errors") else 0
     errors = result.errors
     warnings = sum(p.severity == "warning" for p in result.model.problems)
     for problem in result.model.problems:
@@ -107,7 +118,6 @@ def run_build(args: argparse.Namespace) -> int:
         return 1
     for notice in result.notices:
         print(f"reportgen: warning: {notice}", file=sys.stderr)
-    folder = args.outputs / str(args.year)
     print(f"reportgen: report for {args.year} written to {folder}/ "
           f"({len(result.model.kpis)} KPIs, {errors} error(s), {warnings} warning(s) in the data-quality annex)")
     return 0

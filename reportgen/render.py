@@ -8,6 +8,7 @@ the network.
 
 from __future__ import annotations
 
+import base64
 import logging
 from pathlib import Path
 from typing import Any
@@ -154,6 +155,8 @@ def environment(lang: str = "en", translations: Any = None) -> Any:
     # Charts come from reportgen.charts, which escapes every workbook text it draws.
     env.filters["safe_svg"] = lambda svg: Markup(svg)
     env.filters["keep_abbr"] = _keep_abbreviations
+    env.filters["svg_data_uri"] = lambda svg: "data:image/svg+xml;base64," + base64.b64encode(
+        svg.encode("utf-8")).decode("ascii")
     env.filters["bidi"] = _isolate
     env.globals["comma"] = gettext(N_(", "))
     env.globals["semicolon"] = gettext(N_("; "))
@@ -166,13 +169,14 @@ def environment(lang: str = "en", translations: Any = None) -> Any:
 
 
 def render_html(model: ReportModel, charts: dict[str, Any] | None = None, lang: str = "en",
-                translations: Any = None) -> str:
+                translations: Any = None, for_pdf: bool = False) -> str:
+    """The report's HTML; `for_pdf` gives the variant WeasyPrint renders (charts as images)."""
     from markupsafe import Markup
 
     # Our own stylesheet, not workbook text: it must go in unescaped.
     css = Markup((TEMPLATES_DIR / "report.css").read_text(encoding="utf-8"))
     template = environment(lang, translations).get_template("report.html.j2")
-    return template.render(m=model, plan=model.plan, css=css, charts=charts or {})
+    return template.render(m=model, plan=model.plan, css=css, charts=charts or {}, for_pdf=for_pdf)
 
 
 def _fetcher_class() -> type:

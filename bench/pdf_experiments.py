@@ -1,0 +1,303 @@
+"""Where the PDF's time goes, and what would win it back: the 2009 sample report's HTML, changed
+one way at a time, rendered with WeasyPrint exactly as `render.render_pdf` does (tagged
+`pdf/ua-1`, with the JSON and the data workbook attached).
+
+    .venv/bin/python bench/pdf_experiments.py [--runs 3] [--only NAME,...] [--profile] [--html FILE]
+
+Times are CPU seconds of this process (`time.process_time`), not wall clock: on a shared
+2-core machine wall clock swings with other people's work, CPU time less. Variants run in
+turn (round robin), `--runs` times each after one warm-up; the fastest run is kept (other
+work on the machine only ever adds time), the median is shown beside it. Writes
+`bench/results/pdf-experiments.json` and `.md`; `--profile` also prints a cProfile summary of
+the unchanged report, grouped by WeasyPrint stage.
+
+Every variant is a proposal for the templates' owners, not a change made here: the table says
+what each would save, and whether it changes the page count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import logging
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+RESULTS = ROOT / "bench" / "results"
+
+
+# -- the report to experiment on --------------------------------------------------------------
+
+def sample_report(year: int = 2009) -> tuple[str, list[tuple[str, bytes]]]:
+    """The sample report's HTML and the attachments the PDF carries, built without the PDF."""
+    from reportgen.build import Options, build
+
+    with tempfile.TemporaryDirectory() as temp:
+        result = build(year, Options(inputs=ROOT / "inputs", outputs=Path(temp), pdf=False))
+        folder = Path(temp) / str(year)
+        html = (folder / f"report-{year}.html").read_text(encoding="utf-8")
+        attachments = [(p.name, p.read_bytes()) for p in sorted(folder.iterdir())
+                       if p.name in (f"report-{year}.json", f"data-{year}.xlsx")]
+    del result
+    return html, attachments
+
+
+# -- the variants -----------------------------------------------------------------------------
+
+def _style(html: str) -> str:
+    match = re.search(r"<style>\n?(.*?)</style>", html, re.S)
+    return match.group(1) if match else ""
+
+
+def css_replace(old: str, new: str = "") -> Callable[[str], str]:
+    def change(html: str) -> str:
+        css = _style(html)
+        if old not in css:
+            raise LookupError(f"not in the stylesheet: {old}")
+        return html.replace(css, css.replace(old, new), 1)
+    return change
+
+
+def css_regex(pattern: str, new: str | Callable[[re.Match[str]], str]) -> Callable[[str], str]:
+    def change(html: str) -> str:
+        css = _style(html)
+        changed, count = re.subn(pattern, new, css)
+        if not count:
+            raise LookupError(f"no match in the stylesheet: {pattern}")
+        return html.replace(css, changed, 1)
+    return change
+
+
+def css_append(extra: str) -> Callable[[str], str]:
+    def change(html: str) -> str:
+        return html.replace("</style>", extra + "\n</style>", 1)
+    return change
+
+
+def inline_variables(html: str) -> str:
+    css = _style(html)
+    values = dict(re.findall(r"--([\w-]+):\s*([^;]+);", css))
+    changed = re.sub(r"var\(--([\w-]+)\)", lambda m: values[m.group(1)].strip(), css)
+    return html.replace(css, changed, 1)
+
+
+def drop_elements(pattern: str) -> Callable[[str], str]:
+    def change(html: str) -> str:
+        changed, count = re.subn(pattern, "", html, flags=re.S)
+        if not count:
+            raise LookupError(f"no element matches {pattern}")
+        return changed
+    return change
+
+
+def svg_as_img(html: str) -> str:
+    """Inline <svg> elements as <img src="data:image/svg+xml;base64,…" alt=…>: WeasyPrint then
+    draws the same SVG, but its elements are no longer part of the HTML tree it styles."""
+    def replace(match: re.Match[str]) -> str:
+        svg = match.group(0)
+        title = re.search(r"<title[^>]*>(.*?)</title>", svg, re.S)
+        alt = (title.group(1) if title else "chart").replace('"', "&quot;")
+        data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        return f'<img src="data:image/svg+xml;base64,{data}" alt="{alt}" style="width:100%">'
+    changed, count = re.subn(r"<svg\b.*?</svg>", replace, html, flags=re.S)
+    if not count:
+        raise LookupError("no inline svg")
+    return changed
+
+
+def chain(*changes: Callable[[str], str]) -> Callable[[str], str]:
+    def change(html: str) -> str:
+        for one in changes:
+            html = one(html)
+        return html
+    return change
+
+
+def same(html: str) -> str:
+    return html
+
+
+SHIM = "shim"  # a pseudo option: render with bench/svg_text_shim.py installed
+
+# name: (change to the HTML, options for write_pdf differing from the build's)
+VARIANTS: dict[str, tuple[Callable[[str], str], dict]] = {
+    "as built (pdf/ua-1, attachments)": (same, {}),
+    "untagged (no pdf_variant)": (same, {"pdf_variant": None}),
+    "pdf/a-3b instead of pdf/ua-1": (same, {"pdf_variant": "pdf/a-3b"}),
+    "no attachments": (same, {"attachments": None}),
+    "charts left out": (drop_elements(r'<figure class="chart".*?</figure>'), {}),
+    "SVG text shaped as whole runs (bench/svg_text_shim.py)": (same, {SHIM: True}),
+    "SVG text removed (upper bound for fewer chart labels)": (drop_elements(r'<text\b[^>]*>.*?</text>'), {}),
+    "charts as <img> data: URLs": (svg_as_img, {}),
+    "hidden chart tables left out of the PDF's HTML": (drop_elements(r'<details class="chart-data">.*?</details>'), {}),
+    "no tr { break-inside: avoid }": (css_replace("tr { break-inside: avoid; }"), {}),
+    "no thead { display: table-header-group }": (css_replace("thead { display: table-header-group; }"), {}),
+    "no h2, h3, h4 { break-after: avoid }": (css_replace("h2, h3, h4 { break-after: avoid; }"), {}),
+    "no TOC leaders and page numbers": (css_regex(r"@media print \{ \.toc a::after \{[^}]*\} \}", ""), {}),
+    "page footer without 'of N'": (css_replace('" of " counter(pages)', ""), {}),
+    "no running chapter header (string-set)": (css_regex(r"string-set: chapter content\(\);", ""), {}),
+    "CSS variables inlined": (inline_variables, {}),
+    "table-layout: fixed on every table": (css_append("table { table-layout: fixed; }"), {}),
+    "border-collapse: separate": (css_append("table { border-collapse: separate; border-spacing: 0; }"), {}),
+    "no coloured row borders (tr.status > th)": (css_regex(r"tr\.[a-z-]+ > th \{ border-left: [^}]*\}\n", ""), {}),
+    "proposals together: shim + charts as <img> + hidden chart tables out": (
+        chain(drop_elements(r'<details class="chart-data">.*?</details>'), svg_as_img), {SHIM: True}),
+}
+
+
+# -- measuring --------------------------------------------------------------------------------
+
+def render_once(html: str, options: dict, attachments: list[tuple[str, bytes]]) -> tuple[float, float, int, int]:
+    """(CPU seconds for parse+style+layout, CPU seconds for the PDF write, pages, bytes)."""
+    import weasyprint
+
+    from reportgen import render
+
+    options = dict(options)
+    shim = options.pop(SHIM, False)
+    if shim:
+        import svg_text_shim
+
+        svg_text_shim.install()
+    start = time.process_time()
+    document = weasyprint.HTML(string=html, base_url=str(render.TEMPLATES_DIR) + "/",
+                               url_fetcher=render._fetcher_class()()).render()
+    laid_out = time.process_time()
+    write_options = {"pdf_variant": "pdf/ua-1", "attachments": [
+        weasyprint.Attachment(string=data, name=name, relationship="Supplement")
+        for name, data in attachments]}
+    write_options.update(options)
+    if not write_options.get("pdf_variant"):
+        write_options.pop("pdf_variant", None)
+    if not write_options.get("attachments"):
+        write_options.pop("attachments", None)
+    pdf = document.write_pdf(**write_options)
+    if shim:
+        svg_text_shim.uninstall()
+    return laid_out - start, time.process_time() - laid_out, len(document.pages), len(pdf)
+
+
+def count_calls(html: str, options: dict, attachments: list[tuple[str, bytes]]) -> int:
+    """Python function calls made by one render: a measure of work that, unlike time, does not
+    move with the machine's load (WeasyPrint is pure Python over Pango and HarfBuzz)."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    render_once(html, options, attachments)
+    profiler.disable()
+    return pstats.Stats(profiler).total_calls  # type: ignore[attr-defined]
+
+
+def profile_summary(html: str, attachments: list[tuple[str, bytes]]) -> list[tuple[str, float]]:
+    """cProfile of one render, own time grouped by WeasyPrint subpackage (and other libraries)."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    render_once(html, {}, attachments)
+    profiler.disable()
+    groups: dict[str, float] = {}
+    for (filename, _, _), (_, _, own, _, _) in pstats.Stats(profiler).stats.items():  # type: ignore[attr-defined]
+        name = filename.split("site-packages/")[-1]
+        if name.startswith("weasyprint/"):
+            parts = name.split("/")
+            group = "/".join(parts[:2]) if len(parts) > 2 else name
+        elif name == "~":
+            group = "built-in functions (C: Pango and HarfBuzz calls via cffi, zlib, str/dict methods)"
+        else:
+            group = name.split("/")[0] or "other"
+        groups[group] = groups.get(group, 0.0) + own
+    total = sum(groups.values())
+    return [(name, seconds / total) for name, seconds in sorted(groups.items(), key=lambda x: -x[1])]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--only", default="", help="comma-separated variant names (substring match)")
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--calls", action="store_true",
+                        help="also count Python calls per variant (one profiled render each): load-proof")
+    parser.add_argument("--html", type=Path, default=None, help="experiment on this HTML instead")
+    args = parser.parse_args(argv)
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+
+    html, attachments = sample_report()
+    if args.html:
+        html = args.html.read_text(encoding="utf-8")
+    wanted = [w.strip() for w in args.only.split(",") if w.strip()]
+    names = [n for n in VARIANTS if not wanted or any(w in n for w in wanted)]
+    names = names if names[0] == next(iter(VARIANTS)) else [next(iter(VARIANTS))] + names
+    documents: dict[str, str] = {}
+    for name in names:
+        change, _ = VARIANTS[name]
+        try:
+            documents[name] = change(html)
+        except LookupError as exc:
+            print(f"skipped '{name}': {exc} (the template has changed)", file=sys.stderr)
+    render_once(html, {}, attachments)  # warm-up: fonts, caches, lazy imports
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in documents}
+    facts: dict[str, tuple[int, int]] = {}
+    for run in range(args.runs):
+        for name, document in documents.items():
+            layout, write, pages, size = render_once(document, VARIANTS[name][1], attachments)
+            times[name].append((layout, write))
+            facts[name] = (pages, size)
+            print(f"run {run + 1}: {name}: {layout + write:.2f} s", file=sys.stderr)
+    calls = {name: count_calls(document, VARIANTS[name][1], attachments) for name, document in documents.items()} \
+        if args.calls else {}
+    # The fastest run of each: other people's work on a shared machine only ever adds time.
+    base = next(iter(documents))
+    base_total = min(a + b for a, b in times[base])
+    rows = []
+    for name in documents:
+        layout = min(a for a, _ in times[name])
+        write = min(b for _, b in times[name])
+        total = min(a + b for a, b in times[name])
+        rows.append({"variant": name, "layout_cpu_s": round(layout, 3), "write_cpu_s": round(write, 3),
+                     "total_cpu_s": round(total, 3),
+                     "median_total_cpu_s": round(statistics.median(a + b for a, b in times[name]), 3),
+                     "saving_s": round(base_total - total, 3),
+                     "saving_pct": round(100 * (base_total - total) / base_total, 1),
+                     "pages": facts[name][0], "pdf_bytes": facts[name][1],
+                     "python_calls": calls.get(name)})
+    result = {"measured": time.strftime("%Y-%m-%d %H:%M:%S"), "runs": args.runs, "rows": rows}
+    base_calls = calls.get(base)
+    lines = ["| variant | style+layout (CPU s) | PDF write (CPU s) | total (CPU s) | median total | saving | "
+             "Python calls (M) | fewer calls | pages | PDF size |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        n = r["python_calls"]
+        lines.append(f"| {r['variant']} | {r['layout_cpu_s']:.2f} | {r['write_cpu_s']:.2f} | "
+                     f"{r['total_cpu_s']:.2f} | {r['median_total_cpu_s']:.2f} | "
+                     f"{r['saving_s']:+.2f} s ({r['saving_pct']:+.0f} %) | "
+                     + (f"{n / 1e6:.2f} | {100 * (base_calls - n) / base_calls:+.1f} % | " if n and base_calls else "– | – | ")
+                     + f"{r['pages']} | {r['pdf_bytes'] / 1024:.0f} KB |")
+    if args.profile:
+        summary = profile_summary(html, attachments)
+        result["profile"] = [{"group": g, "share": round(s, 4)} for g, s in summary]
+        lines += ["", "Own CPU time of one render of the report as built, by where it is spent (cProfile):", "",
+                  "| code | share |", "|---|---:|"]
+        lines += [f"| {g} | {100 * s:.1f} % |" for g, s in summary[:15]]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "pdf-experiments.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    (RESULTS / "pdf-experiments.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""A proposal, measured by bench/pdf_experiments.py: shape SVG text as whole runs in WeasyPrint 70.
+
+WeasyPrint 70 lays out and draws SVG `<text>` one code point at a time (weasyprint/svg/text.py:
+one Pango layout and one text-drawing operation per character), because SVG allows each glyph
+to be placed separately. The report's charts hold about 15,000 characters of text, so the
+PDF spends seconds there; and code point by code point also breaks shaping: Arabic letters are
+drawn unjoined and combining marks fall apart (WeasyPrint issue #2249; the fix proposed
+upstream, PR #2754, takes the same route as this shim and is not released).
+
+`install()` replaces the SVG text function with one that, when a text node places no glyph on
+its own (at most one value in each of x, y, dx, dy; no rotate, letter-spacing or textLength;
+no line break in the text), shapes and draws the node's text as one run, with the same
+position, cursor advance and bounding box (so `text-anchor` works as before); every other node
+goes through WeasyPrint's own code. It only installs on WeasyPrint 70.x, whose internals it
+knows; with any other version it does nothing and says so.
+"""
+
+from __future__ import annotations
+
+import logging
+from math import inf
+from typing import Any
+
+log = logging.getLogger(__name__)
+_ORIGINAL: Any = None
+
+
+def _single(node: Any, name: str) -> bool:
+    value = node.attrib.get(name)
+    return value is None or len(value.replace(",", " ").split()) <= 1
+
+
+def _simple(node: Any) -> bool:
+    return (node.tag in ("text", "tspan") and node.text and "\n" not in node.text
+            and all(_single(node, name) for name in ("x", "y", "dx", "dy"))
+            and not any(node.attrib.get(name) for name in ("rotate", "textLength"))
+            and node.get("letter-spacing") in (None, "", "0", "normal"))
+
+
+def _whole_text(svg: Any, node: Any, font_size: float) -> None:
+    if not _simple(node):
+        return _ORIGINAL(svg, node, font_size)
+    from weasyprint.css.properties import INITIAL_VALUES
+    from weasyprint.draw.text import draw_emojis, draw_first_line
+    from weasyprint.matrix import Matrix
+    from weasyprint.svg.bounding_box import extend_bounding_box
+    from weasyprint.svg.text import Style, TextBox
+    from weasyprint.svg.utils import normalize, size
+    from weasyprint.text.line_break import split_first_line
+
+    # The style, as weasyprint.svg.text.text builds it.
+    style = Style()
+    style.update(INITIAL_VALUES)
+    style.font_config = svg.font_config
+    style["font_family"] = [font.strip("\"'") for font in node.get("font-family", "sans-serif").split(",")]
+    style["font_style"] = node.get("font-style", "normal")
+    weight = node.get("font-weight", 400)
+    if node.get("direction") in ("ltr", "rtl"):
+        style["direction"] = node.get("direction")
+    style["font_weight"] = {"normal": 400, "bold": 700}.get(weight, weight)
+    try:
+        style["font_weight"] = int(style["font_weight"])
+    except ValueError:
+        style["font_weight"] = 400
+    style["font_size"] = font_size
+
+    layout, _, _, width, height, baseline = split_first_line(node.text, style, svg.context, inf, 0)
+
+    def first(name: str, reference: float) -> float | None:
+        value = node.attrib.get(name)
+        if value is None or not normalize(value).strip():
+            return None
+        return size(normalize(value).strip(), font_size, reference)
+
+    x, y = first("x", svg.inner_width), first("y", svg.inner_height)
+    dx, dy = first("dx", svg.inner_width), first("dy", svg.inner_height)
+
+    # Vertical alignment, as in weasyprint.svg.text.text.
+    ascent, descent = font_size * .8, font_size * .2
+    y_align = 0.0
+    display_anchor = node.get("display-anchor")
+    alignment_baseline = node.get("dominant-baseline", node.get("alignment-baseline"))
+    if display_anchor == "middle":
+        y_align = -height / 2
+    elif display_anchor == "top":
+        pass
+    elif display_anchor == "bottom":
+        y_align = -height
+    elif alignment_baseline in ("central", "middle"):
+        y_align = (ascent + descent) / 2 - descent
+    elif alignment_baseline in ("text-before-edge", "before_edge", "top", "hanging", "text-top"):
+        y_align = ascent
+    elif alignment_baseline in ("text-after-edge", "after_edge", "bottom", "text-bottom"):
+        y_align = -descent
+
+    # The first glyph's placement, as the per-code-point loop does it for its first letter.
+    if x:
+        svg.cursor_d_position[0] = 0
+    if y:
+        svg.cursor_d_position[1] = 0
+    svg.cursor_d_position[0] += dx or 0
+    svg.cursor_d_position[1] += dy or 0
+    x = svg.cursor_position[0] if x is None else x
+    y = svg.cursor_position[1] if y is None else y
+    svg.cursor_position = x + width, y
+    x_position = x + svg.cursor_d_position[0]
+    y_position = y + svg.cursor_d_position[1] + y_align
+    node.text_bounding_box = extend_bounding_box(
+        node.text_bounding_box,
+        ((x_position, y_position - baseline), (x_position + width, y_position - baseline + height)))
+
+    svg.stream.push_state()
+    fill, stroke = svg.set_graphical_state(node, font_size)
+    svg.stream.begin_text()
+    layout.reactivate(style)
+    svg.fill_stroke(fill, stroke, text=True)
+    text_box = TextBox(layout, style)
+    text_box.baseline = baseline
+    emojis = draw_first_line(svg.stream, text_box, "none", "none", Matrix(d=-1, e=x_position, f=y_position))
+    svg.stream.end_text()
+    svg.stream.pop_state()
+    draw_emojis(svg.stream, style, x, y, emojis)
+    return None
+
+
+def install() -> bool:
+    """Use whole-run SVG text in this process; True if installed (WeasyPrint 70.x only)."""
+    global _ORIGINAL
+    import weasyprint
+    import weasyprint.svg as svg_module
+
+    if _ORIGINAL is not None:
+        return True
+    if not weasyprint.__version__.startswith("70."):
+        log.warning("svg_text_shim: WeasyPrint %s is not 70.x: not installed", weasyprint.__version__)
+        return False
+    _ORIGINAL = svg_module.text
+    # draw_node compares TAGS.get(tag) with the module's `text` to find text nodes: replace both.
+    svg_module.text = _whole_text
+    for tag in ("text", "tspan", "textPath"):
+        if svg_module.TAGS.get(tag) is _ORIGINAL:
+            svg_module.TAGS[tag] = _whole_text
+    return True
+
+
+def uninstall() -> None:
+    global _ORIGINAL
+    import weasyprint.svg as svg_module
+
+    if _ORIGINAL is None:
+        return
+    for tag, function in list(svg_module.TAGS.items()):
+        if function is _whole_text:
+            svg_module.TAGS[tag] = _ORIGINAL
+    svg_module.text = _ORIGINAL
+    _ORIGINAL = None

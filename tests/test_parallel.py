@@ -1,0 +1,98 @@
+"""Reading workbooks on several cores gives exactly what reading them one by one gives."""
+
+import pickle
+from pathlib import Path
+
+import pytest
+
+from reportgen import ingest, parallel
+from tests.workbooks import KPI_HEADER, about, write_workbook
+
+BUREAU_OUTPUTS = {"BR": "R-{:02d}", "TSB": "T-{:02d}", "BDT": "D-{:02d}", "GS": "INT-{:02d}"}
+
+
+@pytest.fixture(scope="module")
+def year_dir(tmp_path_factory) -> Path:
+    """16 small valid returns (four per bureau, some in a subfolder) and one broken file."""
+    folder = tmp_path_factory.mktemp("inputs") / "2009"
+    for n in range(16):
+        bureau = list(BUREAU_OUTPUTS)[n % 4]
+        rows = [[BUREAU_OUTPUTS[bureau].format(1 + r % 8), f"Indicator {n}.{r}", "items", 10, 20,
+                 "1,250" if r == 0 else 15 + r, None, None] for r in range(5)]
+        name = f"{bureau}_{n:02d}.xlsx" if n % 5 else f"sub/{bureau}_{n:02d}.xlsx"
+        write_workbook(folder / name, {"About": about(bureau, 2009),
+                                       "KPIs": [["Returns (title row)"], [], KPI_HEADER, *rows]})
+    (folder / "BR_broken.xlsx").write_bytes(b"not a workbook at all")
+    return folder
+
+
+def paths_of(year_dir: Path) -> list[Path]:
+    paths, _ = ingest.find_workbooks(year_dir)
+    return paths
+
+
+def test_parallel_gives_what_serial_gives_in_path_order(year_dir):
+    paths = paths_of(year_dir)
+    assert len(paths) == 17
+    serial = parallel.read_workbooks(paths, year_dir, ingest.Limits(), workers=1)
+    pooled = parallel.read_workbooks(paths, year_dir, ingest.Limits(), workers=2)
+    assert pooled == serial
+    assert [w.file if w else None for w, _ in pooled] == [
+        p.relative_to(year_dir).as_posix() if p.name != "BR_broken.xlsx" else None for p in paths]
+    assert [row for row in pooled[1][0].tables["kpis"].rows][0][0] == 4  # Excel row under the header
+
+
+def test_an_unreadable_file_is_a_problem_in_its_place(year_dir):
+    paths = paths_of(year_dir)
+    results = parallel.read_workbooks(paths, year_dir, ingest.Limits(), workers=2)
+    broken = paths.index(year_dir / "BR_broken.xlsx")
+    workbook, problems = results[broken]
+    assert workbook is None
+    assert [p.severity for p in problems] == ["error"] and problems[0].file == "BR_broken.xlsx"
+
+
+def test_workbooks_survive_pickling(year_dir):
+    workbook, _ = ingest.read_workbook(paths_of(year_dir)[0], "x.xlsx", ingest.Limits())
+    assert pickle.loads(pickle.dumps(workbook, protocol=pickle.HIGHEST_PROTOCOL)) == workbook
+
+
+def test_progress_is_called_once_per_workbook(year_dir):
+    paths = paths_of(year_dir)
+    for workers in (1, 2):
+        calls: list[int] = []
+        parallel.read_workbooks(paths, year_dir, ingest.Limits(), workers=workers, progress=calls.append)
+        assert sum(calls) == len(paths)
+
+
+def test_a_handful_of_files_is_read_here_and_many_on_every_core(monkeypatch):
+    monkeypatch.setattr(parallel, "available_cores", lambda: 2)
+    assert parallel.worker_count(4) == 1
+    assert parallel.worker_count(parallel.SERIAL_MAX_FILES) == 1
+    assert parallel.worker_count(parallel.SERIAL_MAX_FILES + 1) == 2
+    assert parallel.worker_count(1000) == 2
+    assert parallel.worker_count(3, workers=8) == 3  # never more workers than files
+    with pytest.raises(ValueError):
+        parallel.worker_count(10, workers=0)
+
+
+def _explode(path: Path, rel: str, limits) -> None:
+    raise RuntimeError(f"bug while reading {rel}")
+
+
+def test_a_bug_in_a_worker_is_raised_here(year_dir):
+    with pytest.raises(RuntimeError, match="bug while reading"):
+        parallel.map_workbooks(_explode, paths_of(year_dir), year_dir, ingest.Limits(), workers=2)
+
+
+def test_empty_list(year_dir):
+    assert parallel.read_workbooks([], year_dir, ingest.Limits()) == []
+
+
+def test_pdf_pool_renders_in_workers_and_raises_their_errors():
+    with parallel.PdfPool(jobs=2) as pdfs:
+        assert pdfs.size == min(2, parallel.available_cores())
+        futures = [pdfs.submit(f"<!DOCTYPE html><p>page {n}</p>", "pdf/ua-1") for n in range(3)]
+        assert all(f.result().startswith(b"%PDF-") for f in futures)
+        with pytest.raises(KeyError, match="pdf/not-a-variant"):
+            # WeasyPrint rejects the variant in the worker; the error comes back from result().
+            pdfs.submit("<p>x</p>", "pdf/not-a-variant").result()
