@@ -4,6 +4,7 @@ objectives) and goals (Table 8.1), with earlier years as history."""
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from typing import Iterable
 
@@ -29,7 +30,8 @@ def achievement(entry_target: float, actual: float | None, baseline: float | Non
         meets = actual >= entry_target
     if denominator == 0:
         return 1.0 if meets else 0.0
-    return numerator / denominator
+    value = numerator / denominator
+    return value if math.isfinite(value) else (1.0 if meets else 0.0)
 
 
 def status(value: float | None, thresholds: Thresholds) -> str:
@@ -86,6 +88,8 @@ def assess_finance(plan: Plan, entries: Iterable[FinanceEntry]) -> tuple[Finance
     for entry in sorted(entries, key=lambda e: position[e.output]):
         execution = (entry.expenditure / entry.budget
                      if entry.budget and entry.expenditure is not None else None)
+        if execution is not None and not math.isfinite(execution):
+            execution = None  # a budget so small that the rate overflows: shown as unknown
         results.append(FinanceResult(entry.output, entry.budget, entry.expenditure, execution, entry.source))
     return tuple(results)
 

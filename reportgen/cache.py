@@ -95,11 +95,9 @@ def input_files(inputs: Path, year: int) -> list[Path]:
 
 
 def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    from .write import sha256_of  # light: write.py imports only the standard library
+
+    return sha256_of(path)
 
 
 def _tree_digest(root: Path, files: Iterable[Path] | None = None) -> str:

@@ -31,7 +31,10 @@ def _format_number(value: float | None, digits: int = 0, locale: str = "en") -> 
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     if digits == 0 and float(value) != round(float(value)):
         pattern = "#,##0.##"
-    return format_decimal(value, format=pattern, locale=locale)
+    try:
+        return format_decimal(value, format=pattern, locale=locale)
+    except ArithmeticError:  # beyond decimal's precision: validation bounds values, this is a guard
+        return f"{value:g}"
 
 
 def _format_percent(value: float | None, locale: str = "en") -> str:

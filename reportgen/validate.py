@@ -35,6 +35,9 @@ REQUIRED = {
 }
 _NUMBER_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+# Larger than any KPI or budget (in thousands of CHF) can be: a typing slip, refused.
+MAX_NUMBER = 1e15
 
 
 def parse_number(value: Any) -> float | None:
@@ -47,12 +50,18 @@ def parse_number(value: Any) -> float | None:
     if isinstance(value, (int, float)):
         number = float(value)
     else:
-        text = _NUMBER_SPACES.sub("", str(value)).replace(",", "")
+        text = _NUMBER_SPACES.sub("", str(value))
         text = text[:-1] if text.endswith("%") else text
+        if "," in text:
+            # A comma only groups thousands (1,250 or 12,500.5): "1,5" or "1.250,5" would be
+            # read wrongly, so it is refused rather than guessed.
+            if not _THOUSANDS.fullmatch(text):
+                raise ValueError(value)
+            text = text.replace(",", "")
         if not _PLAIN_NUMBER.fullmatch(text):
             raise ValueError(value)
         number = float(text)
-    if number != number or number in (float("inf"), float("-inf")):
+    if number != number or abs(number) > MAX_NUMBER:
         raise ValueError(value)
     return number
 
@@ -243,8 +252,10 @@ def _number(c: _Collector, rel: str, table: Table, row: int, cols: dict[str, Col
     try:
         return parse_number(raw), True
     except ValueError:
+        hint = (" (a comma may only separate thousands: use a point for decimals)"
+                if "," in str(raw) else "")
         c.add("error", rel, table.sheet, row, cols[key],
-              f"{cols[key].header} is '{text_value(raw)}': enter a number, e.g. {example}")
+              f"{cols[key].header} is '{text_value(raw)}': enter a number, e.g. {example}{hint}")
         return None, False
 
 
@@ -283,6 +294,9 @@ def _check_kpis(c: _Collector, workbook: Workbook, info: ReturnInfo, sector: str
         return
     table, cols = found
     rel = workbook.file
+    if not table.rows:
+        c.add("warning", rel, table.sheet, table.header_row, None,
+              "the KPIs sheet has a header but no indicator below it: fill in one row per KPI")
     for row, record in table.rows:
         if _only_output(record, cols):
             # An unfilled row of the template: named in the coverage check below.
@@ -350,6 +364,11 @@ def _check_finance(c: _Collector, workbook: Workbook, info: ReturnInfo, sector: 
                 c.add("error", rel, table.sheet, row, cols[key],
                       f"{cols[key].header} is negative ({value:g}): enter the amount in thousands of CHF, 0 or more")
                 ok = False
+        if ok and (budget is None or spent is None or budget == 0):
+            key, reason = (("budget", "Budget is empty") if budget is None else
+                           ("expenditure", "Expenditure is empty") if spent is None else ("budget", "Budget is 0"))
+            c.add("warning", rel, table.sheet, row, cols.get(key, key.capitalize()),
+                  f"{reason}: the execution rate of this output cannot be computed; enter both amounts")
         if ok:
             assert output is not None
             c.finance.append(FinanceEntry(info.bureau, output, budget, spent, Source(rel, table.sheet, row)))

@@ -188,3 +188,25 @@ def test_unfilled_template_rows_are_skipped_but_coverage_is_warned(tmp_path):
     assert not [p for p in data.problems if p.sheet == "Instructions"]
     assert [k.output for k in data.kpis] == ["R-01"] and [f.output for f in data.finance] == ["R-01"]
     assert any("R-02" in p.message and "has no KPI" in p.message for p in data.problems)
+
+
+@pytest.mark.parametrize("text", ["1,5", "1.250,5", "12,34", "1e30", 1e300])
+def test_ambiguous_commas_and_absurd_sizes_are_refused(text):
+    with pytest.raises(ValueError):
+        parse_number(text)
+
+
+def test_thousands_commas_are_read():
+    assert parse_number("12,500.5") == 12500.5 and parse_number("-1,000") == -1000.0
+
+
+def test_finance_rows_without_a_rate_and_empty_kpis_sheet_are_warned(tmp_path):
+    write_workbook(tmp_path / "2009" / "BR.xlsx", {
+        "KPIs": [KPI_HEADER],
+        "Finance": [["Output", "Budget", "Expenditure"], ["R-01", 0, 10], ["R-02", 100, None], ["R-03", "1,5", 3]],
+    })
+    data = read(tmp_path)
+    assert problems_at(data, "BR.xlsx", 1, severity="warning")  # the KPIs sheet is empty
+    assert "Budget is 0" in problems_at(data, "BR.xlsx", 2, "Budget", severity="warning")[0].message
+    assert "Expenditure is empty" in problems_at(data, "BR.xlsx", 3, "Expenditure", severity="warning")[0].message
+    assert "only separate thousands" in problems_at(data, "BR.xlsx", 4, "Budget")[0].message
