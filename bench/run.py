@@ -8,10 +8,9 @@ Writes `bench/results/results.json` (every number measured) and `bench/results/r
 - build: the sample build (HTML + tagged PDF + JSON + data workbook) from a cold process,
   `.venv/bin/reportgen build --year 2009 --outputs <new folder> --profile`, wall clock and CPU;
   the stage split from its `--profile` lines and from `build.build()` run again in one process;
-- the same build through bench/wired_build.py, a copy of `build.build()` with
-  `reportgen.parallel.PdfPool` wired in (PDF workers warmed during ingest);
-- rebuild: the same command again with nothing changed, through the command line as it is and
-  through bench/wired_build.py (the command line with `reportgen.cache` wired in);
+- the same command through bench/proposals_build.py, with the proposals for other people's
+  modules (python-calamine without pandas, whole-run SVG text);
+- rebuild: the same command again into the same folder, nothing changed, then one cell changed;
 - ingest: synthetic returns from bench/make_synthetic.py (generated once into bench/.data/),
   50,000 / 100,000 / 200,000 KPI rows in 250 / 500 / 1,000 workbooks, read and validated with
   reportgen.parallel, serially, and through build.read_year; the 200,000-row set also read with
@@ -153,76 +152,54 @@ def profile_stages(stderr: str) -> dict[str, float]:
 
 
 def bench_build(runs: int, temp: Path) -> dict[str, Any]:
-    cold = []
+    cold, proposals = [], []
     for run in range(runs):
-        out = temp / f"cold-{run}"
-        m = check(run_measured([REPORTGEN, "build", "--year", "2009", "--outputs", out, "--profile"]), "cold build")
-        cold.append({"wall_s": m.wall_s, "cpu_s": m.cpu_s, "peak_pss_mb": m.peak_pss_mb,
-                     "stages": profile_stages(m.stderr),
-                     "outputs": sorted(p.name for p in (out / "2009").iterdir())})
-        log(f"cold build {run + 1}/{runs}: {m.wall_s:.2f} s wall, {m.cpu_s:.2f} s CPU")
-    wired, proposals = [], []
-    for run in range(runs):
-        for extra, into, label in (([], wired, "PdfPool wired in"),
-                                   (["--proposals"], proposals, "PdfPool and the proposals")):
-            out = temp / f"wired-{len(extra)}-{run}"
-            m = check(run_measured([PYTHON, BENCH / "wired_build.py", "--year", "2009", "--outputs", out,
-                                    "--no-cache", "--profile", *extra]), f"cold build, {label}")
+        for command, into, label in (([REPORTGEN], cold, "reportgen build"),
+                                     ([PYTHON, BENCH / "proposals_build.py", "--proposals"], proposals,
+                                      "with the proposals")):
+            out = temp / f"cold-{label.replace(' ', '-')}-{run}"
+            m = check(run_measured([*command, "build", "--year", "2009", "--outputs", out, "--profile"]), label)
             into.append({"wall_s": m.wall_s, "cpu_s": m.cpu_s, "peak_pss_mb": m.peak_pss_mb,
-                         "stages": profile_stages(m.stderr)})
-            log(f"cold build with {label} {run + 1}/{runs}: {m.wall_s:.2f} s wall, {m.cpu_s:.2f} s CPU")
+                         "stages": profile_stages(m.stderr),
+                         "outputs": sorted(p.name for p in (out / "2009").iterdir() if not p.name.startswith("."))})
+            log(f"cold build, {label} {run + 1}/{runs}: {m.wall_s:.2f} s wall, {m.cpu_s:.2f} s CPU")
     warm = check(run_measured([PYTHON, BENCH / "measure.py", "stages", "--runs", str(runs + 1)]), "stages").json()
     log("in-process builds: " + ", ".join(f"{r['wall_s']:.2f}" for r in warm["runs"]) + " s")
     stage_names = list(dict.fromkeys(n for r in cold + warm["runs"] for n in r["stages"]))
     return {
         "cold": cold,
-        "wired": wired,
         "proposals": proposals,
         "in_process": warm,
         "summary": {
             "cold_wall_s": median([r["wall_s"] for r in cold]),
             "cold_cpu_s": median([r["cpu_s"] for r in cold]),
-            "wired_wall_s": median([r["wall_s"] for r in wired]),
-            "wired_cpu_s": median([r["cpu_s"] for r in wired]),
+            "cold_wall_min_s": min(r["wall_s"] for r in cold),
             "proposals_wall_s": median([r["wall_s"] for r in proposals]),
             "proposals_cpu_s": median([r["cpu_s"] for r in proposals]),
-            "cold_wall_min_s": min(r["wall_s"] for r in cold),
             "stages_cold": {n: median([r["stages"].get(n, 0.0) for r in cold]) for n in stage_names},
             # the first in-process build pays for imports; the others are warm
             "stages_warm": {n: median([r["stages"].get(n, 0.0) for r in warm["runs"][1:]]) for n in stage_names},
+            "stages_proposals": {n: median([r["stages"].get(n, 0.0) for r in proposals]) for n in stage_names},
             "outputs": cold[-1]["outputs"],
         },
     }
 
 
 def bench_rebuild(runs: int, temp: Path) -> dict[str, Any]:
-    results: dict[str, Any] = {}
-    out = temp / "rebuild-cli"
-    check(run_measured([REPORTGEN, "build", "--year", "2009", "--outputs", out]), "first build")
-    cli = [check(run_measured([REPORTGEN, "build", "--year", "2009", "--outputs", out]), "rebuild")]
-    if "up to date" in cli[0].stdout:  # the cache is wired into the CLI: time it properly
-        cli += [check(run_measured([REPORTGEN, "build", "--year", "2009", "--outputs", out]), "rebuild")
-                for _ in range(runs - 1)]
-    results["cli"] = {"wall_s": [m.wall_s for m in cli], "cpu_s": [m.cpu_s for m in cli],
-                      "reused": all("up to date" in m.stdout for m in cli)}
-    log(f"CLI rebuild: {median(results['cli']['wall_s']):.2f} s (outputs reused: {results['cli']['reused']})")
-    out = temp / "rebuild-proto"
-    script = [PYTHON, BENCH / "wired_build.py", "--year", "2009", "--outputs", out]
-    check(run_measured(script), "first build (wired_build.py)")
-    proto = [check(run_measured(script), "rebuild (wired_build.py)") for _ in range(runs)]
-    results["wired"] = {"wall_s": [m.wall_s for m in proto], "cpu_s": [m.cpu_s for m in proto],
-                        "reused": all("up to date" in m.stdout for m in proto)}
-    log(f"rebuild with reportgen.cache wired in: {median(results['wired']['wall_s']):.3f} s")
-    # One changed cell still means a full build: the cache never serves stale outputs.
+    """`reportgen build` again into the same folder: nothing changed, then one cell changed."""
     inputs = temp / "rebuild-inputs"
     shutil.copytree(ROOT / "inputs", inputs)
-    script = [PYTHON, BENCH / "wired_build.py", "--year", "2009", "--inputs", inputs, "--outputs", temp / "rebuild-changed"]
-    check(run_measured(script), "first build (changed input)")
+    command = [REPORTGEN, "build", "--year", "2009", "--inputs", inputs, "--outputs", temp / "rebuild"]
+    check(run_measured(command), "first build")
+    again = [check(run_measured(command), "rebuild") for _ in range(runs)]
+    results: dict[str, Any] = {"cli": {"wall_s": [m.wall_s for m in again], "cpu_s": [m.cpu_s for m in again],
+                                       "reused": all("up to date" in m.stdout for m in again)}}
+    log(f"rebuild, nothing changed: {median(results['cli']['wall_s']):.3f} s (outputs reused: {results['cli']['reused']})")
     book = inputs / "2009" / "BR_2009.xlsx"
-    book.write_bytes(book.read_bytes())  # same bytes: still reused
-    same = check(run_measured(script), "rebuild, same bytes")
+    book.write_bytes(book.read_bytes())  # the same bytes, a newer date: still reused
+    same = check(run_measured(command), "rebuild, same bytes")
     _set_cell(book)
-    changed = check(run_measured(script), "rebuild, one cell changed")
+    changed = check(run_measured(command), "rebuild, one cell changed")
     results["changed_input"] = {"same_bytes_reused": "up to date" in same.stdout,
                                 "one_cell_changed_rebuilt": "written to" in changed.stdout,
                                 "rebuild_wall_s": changed.wall_s}
@@ -296,12 +273,11 @@ def _pick(runs: list[dict[str, Any]], size: int, mode: str) -> list[dict[str, An
 def summarise(results: dict[str, Any]) -> dict[str, Any]:
     summary: dict[str, Any] = {}
     if "build" in results:
-        for key in ("cold_wall_s", "cold_cpu_s", "wired_wall_s", "wired_cpu_s", "proposals_wall_s", "proposals_cpu_s"):
+        for key in ("cold_wall_s", "cold_cpu_s", "proposals_wall_s", "proposals_cpu_s"):
             summary[f"build_{key}"] = results["build"]["summary"][key]
     if "rebuild" in results:
         summary["rebuild_cli_wall_s"] = median(results["rebuild"]["cli"]["wall_s"])
         summary["rebuild_cli_reused"] = results["rebuild"]["cli"]["reused"]
-        summary["rebuild_wired_wall_s"] = median(results["rebuild"]["wired"]["wall_s"])
     if "ingest" in results:
         runs = results["ingest"]["runs"]
         per_size = {}
@@ -346,20 +322,19 @@ def verdict(ok: bool | None) -> str:
 def markdown(results: dict[str, Any]) -> str:
     env, s = results["environment"], results["summary"]
     lines = [f"Measured {env['when']} on {env['cores']} cores ({env['machine']}), Python {env['python']}, "
-             f"commit {env['commit']}; load average {env['load_before']} before, {env['load_after']} after.",
+             f"commit {env['commit']}; load average {env['load_before']} before, {env['load_after']} after."
+             + (f" Parts not measured again were kept from the run of {env['kept_from']}." if env.get("kept_from") else ""),
              ""]
     lines += ["| target | measured | |", "|---|---:|---|"]
     if "build_cold_wall_s" in s:
         lines.append(f"| 2009 sample build, cold process, tagged PDF: < {TARGETS['build_s']:.0f} s | "
-                     f"{s['build_cold_wall_s']:.2f} s wall ({s['build_cold_cpu_s']:.2f} s CPU) as `reportgen build` is; "
-                     f"{s['build_wired_wall_s']:.2f} s ({s['build_wired_cpu_s']:.2f} s CPU) with PdfPool wired in; "
-                     f"{s['build_proposals_wall_s']:.2f} s ({s['build_proposals_cpu_s']:.2f} s CPU) with the proposals too | "
-                     f"{verdict(min(s['build_cold_wall_s'], s['build_wired_wall_s']) < TARGETS['build_s'])} |")
-    if "rebuild_wired_wall_s" in s:
-        lines.append(f"| rebuild, nothing changed: < {TARGETS['rebuild_s']} s | {s['rebuild_wired_wall_s']:.2f} s "
-                     f"with reportgen.cache wired in ({s['rebuild_cli_wall_s']:.2f} s through the CLI as it is"
-                     f"{', outputs reused' if s['rebuild_cli_reused'] else ', a full build'}) | "
-                     f"{verdict(s['rebuild_wired_wall_s'] < TARGETS['rebuild_s'])} |")
+                     f"{s['build_cold_wall_s']:.2f} s wall ({s['build_cold_cpu_s']:.2f} s CPU, all processes); "
+                     f"{s['build_proposals_wall_s']:.2f} s ({s['build_proposals_cpu_s']:.2f} s CPU) with the proposals | "
+                     f"{verdict(s['build_cold_wall_s'] < TARGETS['build_s'])} |")
+    if "rebuild_cli_wall_s" in s:
+        lines.append(f"| rebuild, nothing changed: < {TARGETS['rebuild_s']} s | {s['rebuild_cli_wall_s']:.2f} s "
+                     f"({'outputs reused' if s['rebuild_cli_reused'] else 'a full build'}) | "
+                     f"{verdict(s['rebuild_cli_reused'] and s['rebuild_cli_wall_s'] < TARGETS['rebuild_s'])} |")
     ingest = s.get("ingest", {})
     big = ingest.get(SIZES[-1]) or ingest.get(str(SIZES[-1]))
     if big:
@@ -383,39 +358,30 @@ def markdown(results: dict[str, Any]) -> str:
                          f"50,000-row cost per row | {verdict(worst < 1.25)} |")
     if "build" in results:
         b = results["build"]["summary"]
-        wired = results["build"]["wired"]
-        wired_stages = {n: median([r["stages"].get(n, 0.0) for r in wired]) for n in b["stages_cold"]}
-        proposed = results["build"]["proposals"]
-        proposed_stages = {n: median([r["stages"].get(n, 0.0) for r in proposed]) for n in b["stages_cold"]}
+        proposed_stages = b["stages_proposals"]
         lines += ["", "### 2009 sample build by stage (median seconds)", "",
-                  "| stage | cold process (`reportgen build --profile`) | in one process, warm | cold, PdfPool wired in "
-                  "(bench/wired_build.py) | cold, PdfPool + proposals (`--proposals`) |",
-                  "|---|---:|---:|---:|---:|"]
+                  "| stage | cold process (`reportgen build --profile`) | in one process, warm | cold, with the proposals "
+                  "(bench/proposals_build.py) |", "|---|---:|---:|---:|"]
         for name in b["stages_cold"]:
             lines.append(f"| {name} | {b['stages_cold'][name]:.3f} | {b['stages_warm'].get(name, 0):.3f} | "
-                         f"{wired_stages[name]:.3f} | {proposed_stages[name]:.3f} |")
+                         f"{proposed_stages.get(name, 0):.3f} |")
         lines.append(f"| **sum of stages** | {sum(b['stages_cold'].values()):.3f} | {sum(b['stages_warm'].values()):.3f} | "
-                     f"{sum(wired_stages.values()):.3f} | {sum(proposed_stages.values()):.3f} |")
+                     f"{sum(proposed_stages.values()):.3f} |")
         lines.append(f"| **whole process, wall clock** | {b['cold_wall_s']:.3f} (min {b['cold_wall_min_s']:.3f}) | | "
-                     f"{b['wired_wall_s']:.3f} | {b['proposals_wall_s']:.3f} |")
-        lines.append(f"| **whole process, CPU (all processes)** | {b['cold_cpu_s']:.3f} | | {b['wired_cpu_s']:.3f} | "
-                     f"{b['proposals_cpu_s']:.3f} |")
-        lines.append("")
-        lines.append("Proposals (`--proposals`): ingest reading with python-calamine directly (bench/proto_ingest.py) "
-                     "and WeasyPrint's SVG text shaped as whole runs (bench/svg_text_shim.py).")
-        lines.append("")
-        lines.append("With PdfPool the 'render pdf' stage is only the wait for the worker, which started "
-                     "rendering when the HTML was ready and had imported WeasyPrint during ingest.")
+                     f"{b['proposals_wall_s']:.3f} |")
+        lines.append(f"| **whole process, CPU (all processes)** | {b['cold_cpu_s']:.3f} | | {b['proposals_cpu_s']:.3f} |")
+        lines += ["", "The PDFs are rendered by `parallel.PdfPool` workers, started when the build starts: "
+                  "'render pdf' is only the wait for them once the HTML is ready. The proposals: ingest reading "
+                  "with python-calamine directly (bench/proto_ingest.py), SVG text shaped as whole runs "
+                  "(bench/svg_text_shim.py)."]
         lines += ["", f"Outputs: {', '.join(b['outputs'])}."]
     if "rebuild" in results:
         r = results["rebuild"]
-        lines += ["", "### Rebuild with nothing changed (median wall clock, cold process)", "",
-                  "| how | seconds | outputs reused |", "|---|---:|---|",
-                  f"| `reportgen build` as the CLI is now | {median(r['cli']['wall_s']):.3f} | {r['cli']['reused']} |",
-                  f"| with `reportgen.cache` wired in (bench/wired_build.py) | {median(r['wired']['wall_s']):.3f} | {r['wired']['reused']} |",
-                  "", f"Same bytes rewritten into a workbook: reused = {r['changed_input']['same_bytes_reused']}; "
-                  f"one cell changed: rebuilt = {r['changed_input']['one_cell_changed_rebuilt']} "
-                  f"({r['changed_input']['rebuild_wall_s']:.2f} s)."]
+        lines += ["", "### Rebuild (cold process, `reportgen build` into the same folder)", "",
+                  f"Nothing changed: {median(r['cli']['wall_s']):.3f} s median wall clock, outputs reused: "
+                  f"{r['cli']['reused']}. The same bytes written again into a workbook: reused = "
+                  f"{r['changed_input']['same_bytes_reused']}; one cell changed: rebuilt = "
+                  f"{r['changed_input']['one_cell_changed_rebuilt']} ({r['changed_input']['rebuild_wall_s']:.2f} s)."]
     if "ingest" in results:
         lines += ["", "### Ingest at scale (synthetic returns, 200 KPI rows per workbook)", "",
                   "| rows | workbooks | how | read s | validate s | total s | rows/s | µs/row | peak memory (tree PSS) | largest process (max RSS) |",
@@ -488,6 +454,15 @@ def main(argv: list[str] | None = None) -> int:
     runs = 2 if args.quick else args.runs
     wanted = {w.strip() for w in args.only.split(",")}
     results: dict[str, Any] = {"environment": environment(), "targets": TARGETS}
+    everything = {"build", "rebuild", "ingest", "threshold"}
+    if wanted != everything and (RESULTS / "results.json").is_file():
+        # Only some parts measured again: keep the others from the last run, and say so.
+        previous = json.loads((RESULTS / "results.json").read_text(encoding="utf-8"))
+        for part in everything - wanted:
+            if part in previous:
+                results[part] = previous[part]
+        kept = sorted(everything - wanted)
+        results["environment"]["kept_from"] = f"{previous['environment'].get('when')} ({', '.join(kept)})"
     started = time.perf_counter()
     if "ingest" in wanted or "threshold" in wanted:
         make_synthetic.ensure_set()

@@ -141,6 +141,21 @@ def _warm_weasyprint() -> None:
         logging.getLogger("weasyprint").disabled = False
 
 
+# Set-up functions run in every PDF worker when it starts (see `on_pdf_worker_start`).
+_PDF_WORKER_SETUP: list[Callable[[], Any]] = []
+
+
+def on_pdf_worker_start(setup: Callable[[], Any]) -> None:
+    """Run `setup()` in every PDF worker started from now on, before its first page: for
+    instance to adjust WeasyPrint in the workers without importing it in this process."""
+    _PDF_WORKER_SETUP.append(setup)
+
+
+def _start_pdf_worker(extra: Callable[[], Any] | None) -> None:
+    for setup in [*_PDF_WORKER_SETUP, *([extra] if extra else [])]:
+        setup()
+
+
 def _render_pdf(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bytes:
     from . import render
 
@@ -159,8 +174,9 @@ class PdfPool:
     def __init__(self, jobs: int = 1, workers: int | None = None, warm: bool = True,
                  initializer: Callable[[], Any] | None = None) -> None:
         self.size = max(1, min(jobs, workers or available_cores()))
-        # `initializer` runs once in each worker before anything else (e.g. to adjust WeasyPrint).
-        self._pool = ProcessPoolExecutor(self.size, mp_context=_context(), initializer=initializer)
+        # `initializer` (and what `on_pdf_worker_start` registered) runs once in each worker first.
+        self._pool = ProcessPoolExecutor(self.size, mp_context=_context(), initializer=_start_pdf_worker,
+                                         initargs=(initializer,))
         self._warming = [self._pool.submit(_warm_weasyprint) for _ in range(self.size)] if warm else []
 
     def submit(self, *args: Any, **kwargs: Any) -> Future[bytes]:

@@ -1,5 +1,6 @@
 """Reading workbooks on several cores gives exactly what reading them one by one gives."""
 
+import os
 import pickle
 from pathlib import Path
 
@@ -88,11 +89,18 @@ def test_empty_list(year_dir):
     assert parallel.read_workbooks([], year_dir, ingest.Limits()) == []
 
 
-def test_pdf_pool_renders_in_workers_and_raises_their_errors():
-    with parallel.PdfPool(jobs=2) as pdfs:
+def _mark_worker() -> None:
+    Path(os.environ["REPORTGEN_TEST_MARK"]).write_text(str(os.getpid()))
+
+
+def test_pdf_pool_renders_in_workers_and_raises_their_errors(tmp_path, monkeypatch):
+    mark = tmp_path / "worker-started"
+    monkeypatch.setenv("REPORTGEN_TEST_MARK", str(mark))
+    with parallel.PdfPool(jobs=2, initializer=_mark_worker) as pdfs:
         assert pdfs.size == min(2, parallel.available_cores())
         futures = [pdfs.submit(f"<!DOCTYPE html><p>page {n}</p>", "pdf/ua-1") for n in range(3)]
         assert all(f.result().startswith(b"%PDF-") for f in futures)
         with pytest.raises(KeyError, match="pdf/not-a-variant"):
             # WeasyPrint rejects the variant in the worker; the error comes back from result().
             pdfs.submit("<p>x</p>", "pdf/not-a-variant").result()
+    assert mark.read_text() != str(os.getpid())  # the set-up ran in a worker, not here
