@@ -202,6 +202,7 @@ def build(year: int, options: Options) -> BuildResult:
 
     from . import render, write
     from .parallel import PdfPool
+    from .progress import Progress
 
     timings = Timings()
     pdfs = PdfPool(jobs=len(options.languages)) if options.pdf else None
@@ -234,16 +235,18 @@ def build(year: int, options: Options) -> BuildResult:
         pending = {}
         if pdfs:
             pending[f"report-{year}.pdf"] = pdfs.submit(pdf_html, options.pdf_variant, attachments, model.report_date)
-        for lang in options.languages:
-            if lang == "en":
-                continue
+        others = [lang for lang in options.languages if lang != "en"]
+        for lang in others:
             local, page, pdf_page = language_page(lang, plan, current, earlier, thresholds, document, timings)
             files[f"report-{year}-{lang}.html"] = page.encode("utf-8")
             if pdfs:
                 pending[f"report-{year}-{lang}.pdf"] = pdfs.submit(pdf_page, options.pdf_variant, attachments,
                                                                    local.report_date)
-        with timings.stage("render pdf"):  # the wait for the workers
-            files |= {name: future.result() for name, future in pending.items()}
+        with timings.stage("render pdf"), \
+                Progress("Rendering the PDFs", total=len(pending), enabled=None if others else False) as progress:
+            for name, future in pending.items():  # the wait for the workers
+                files[name] = future.result()
+                progress.advance()
 
     with timings.stage("write"):
         out_dir = options.outputs / str(year)
