@@ -304,15 +304,9 @@ def _language_file(plan: Plan, lang: str) -> dict[str, Any]:
     path = PLANS_DIR / f"{plan.id}.{lang}.yaml"
     if lang == "en" or not path.is_file():
         return {}
-    import yaml
+    from .yamlfile import read_mapping
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise PlanError(f"cannot read plan translation {path}: {exc}") from exc
-    if not isinstance(data, dict):
-        raise PlanError(f"plan translation {path} must be a mapping")
-    return data
+    return read_mapping(path, PlanError, "plan translation")
 
 
 def _plan_entries(plan: Plan) -> dict[str, tuple[str, tuple[str, ...]]]:

@@ -26,12 +26,9 @@ def load_thresholds(path: Path | None) -> Thresholds:
     """The defaults, overridden by the keys of a YAML rules file; unknown keys are an error."""
     if path is None:
         return Thresholds()
-    import yaml
+    from .yamlfile import read_mapping
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ReportgenError(f"cannot read rules file {path}: {exc}") from exc
+    data = read_mapping(path, ReportgenError, "rules file")
     known = {f.name: f.type for f in fields(Thresholds)}
     changes = {}
     for key, value in dict(data).items():
@@ -71,14 +68,9 @@ def load_document_settings(path: Path, **overrides: str | None) -> DocumentSetti
     """`inputs/report.yaml` if it exists (keys: document_number, council, date), then overrides."""
     values: dict[str, Any] = {}
     if path.is_file():
-        import yaml
+        from .yamlfile import read_mapping
 
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise ReportgenError(f"cannot read {path}: {exc}") from exc
-        if not isinstance(data, dict):
-            raise ReportgenError(f"{path} must hold keys and values (document_number, council, date)")
+        data = read_mapping(path, ReportgenError, "report settings")
         known = {f.name for f in fields(DocumentSettings)}
         for key, value in data.items():
             if key not in known:

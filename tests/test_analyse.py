@@ -99,3 +99,15 @@ def test_kpis_roll_up_to_objectives_and_goals_with_history():
     g2 = next(g for g in goals if g.goal.code == "G2")
     assert sum(g2.status_counts.values()) == 3  # each KPI once, though D1 and D4 both serve G2
     assert "D4" in g2.objectives
+
+
+def test_a_rules_file_changes_thresholds_and_a_malformed_one_is_a_clear_error(tmp_path):
+    from reportgen.errors import ReportgenError
+    from reportgen.settings import load_thresholds
+
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("achieved: 0.9\noverspend: 1.2\n")
+    assert (load_thresholds(rules).achieved, load_thresholds(rules).overspend) == (0.9, 1.2)
+    rules.write_text("- 0.9\n")
+    with pytest.raises(ReportgenError, match="must hold keys and values"):
+        load_thresholds(rules)
