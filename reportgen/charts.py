@@ -102,8 +102,8 @@ class Language:
     @staticmethod
     def drawn(text: str, fallback: str = "") -> str:
         """`text` for a label drawn inside the SVG, or `fallback` (a code, a symbol or nothing)
-        if it holds right-to-left script, which WeasyPrint would draw reversed and unjoined."""
-        return fallback if has_rtl(text) else text
+        if it holds right-to-left script that WeasyPrint would draw reversed and unjoined."""
+        return fallback if _unshapeable(text) else text
 
 
 ENGLISH = Language()
@@ -234,13 +234,19 @@ def has_rtl(text: str) -> bool:
 
 
 def label_or_placeholder(text: str, placeholder: str = RTL_PLACEHOLDER) -> str:
-    """Text for a visible SVG label, or a placeholder if it has right-to-left script.
+    """Text for a visible SVG label, or a placeholder if it has right-to-left script that the
+    installed WeasyPrint cannot draw (see `svgtext`: WeasyPrint 70 on its own lays SVG text out
+    letter by letter, so Arabic would come out reversed and unjoined; browsers draw it well).
+    A KPI name then gets a pointer to the table; a plan title (an Arabic plan file) is left
+    out, its code stays. The full text stays in the <title> elements and the table."""
+    return placeholder if _unshapeable(text) else clean(text)
 
-    WeasyPrint 70 lays SVG text out letter by letter, left to right, so Arabic or Hebrew comes
-    out reversed and unjoined in the PDF (browsers draw it well). A KPI name gets a pointer to
-    the table; a plan title (an Arabic plan file) is left out, its code stays. The full text
-    stays in the <title> elements and the table."""
-    return placeholder if has_rtl(text) else clean(text)
+
+def _unshapeable(text: str) -> bool:
+    """Right-to-left text in a PDF whose WeasyPrint draws SVG text letter by letter."""
+    from .svgtext import supported
+
+    return has_rtl(text) and not supported()
 
 
 def truncate(text: str, max_width: float, size: float, bold: bool = False) -> str:

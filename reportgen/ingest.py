@@ -12,7 +12,6 @@ column's header.
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
@@ -191,47 +190,49 @@ def apply_scan(rel: str, table: Table, scan: xlsxscan.SheetScan, merges: bool = 
 
 
 def _read_sheets(path: Path) -> dict[str, list[tuple[int, tuple[Any, ...]]]]:
-    """{sheet name: [(Excel row, cells)]} for every worksheet (chart sheets have no cells),
-    read with pandas' calamine engine as the project's stack prescribes."""
-    import pandas as pd
+    """{sheet name: [(Excel row, cells)]} for every worksheet (chart sheets have no cells).
+
+    Read with calamine, the engine `pandas.read_excel(engine="calamine")` wraps, but without
+    the DataFrame pandas builds around each sheet: that wrapper was two thirds of the reading
+    time of a return and its import 0.3 s of every build (docs/performance.md, issue 7)."""
     from python_calamine import CalamineWorkbook, SheetTypeEnum
 
-    with CalamineWorkbook.from_path(str(path)) as workbook:
-        worksheets = [m.name for m in workbook.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
-    if not worksheets:
-        return {}
-    # na_filter=False: "n/a" or "NA" typed in a cell is text to report, not an empty cell.
-    frames = pd.read_excel(path, sheet_name=worksheets, header=None, engine="calamine", dtype=object,
-                           na_filter=False)
     sheets: dict[str, list[tuple[int, tuple[Any, ...]]]] = {}
-    for name in worksheets:
-        rows = []
-        # calamine keeps leading empty rows and columns, so position + 1 is the Excel row number.
-        for position, values in enumerate(frames[name].itertuples(index=False, name=None)):
-            cleaned = tuple(clean_cell(v) for v in values)
-            if any(v is not None for v in cleaned):
-                rows.append((position + 1, cleaned))
-        sheets[str(name)] = rows
+    with CalamineWorkbook.from_path(str(path)) as workbook:
+        for meta in workbook.sheets_metadata:
+            if meta.typ != SheetTypeEnum.WorkSheet:
+                continue
+            rows = []
+            # skip_empty_area=False keeps leading empty rows and columns: position + 1 is the
+            # Excel row number, and a cell's position its column.
+            cells_by_row = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+            for position, values in enumerate(cells_by_row):
+                cleaned = tuple(map(clean_cell, values))
+                if cleaned.count(None) != len(cleaned):
+                    rows.append((position + 1, cleaned))
+            sheets[str(meta.name)] = rows
     return sheets
 
 
 def clean_cell(value: Any) -> Any:
     """None for empty cells; whole numbers as int; dates as ISO text; strings kept as written
     (so "n/a" or "NA" typed in a cell stays text to report, never an empty cell)."""
-    if value is None:
-        return None
-    if isinstance(value, float):
-        if math.isnan(value):
+    # Called for every cell of every return: the common kinds (text, numbers) are tested first.
+    kind = type(value)
+    if kind is str:
+        return value if value and not value.isspace() else None
+    if kind is float:
+        if value != value:  # NaN
             return None
         return int(value) if value.is_integer() and abs(value) < 2**53 else value
+    if value is None:
+        return None
     if isinstance(value, str):
         return value if value.strip() else None
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
     if isinstance(value, date):
         return value.isoformat()
-    if hasattr(value, "item") and not isinstance(value, (int, float, bool)):
-        return clean_cell(value.item())  # numpy scalars
     return value
 
 

@@ -230,7 +230,8 @@ def render_pdf(html: str, variant: str | None = None, attachments: list[tuple[st
 
 
 def import_weasyprint() -> Any:
-    """WeasyPrint, or a BuildError naming the system libraries to install."""
+    """WeasyPrint, with SVG text drawn as whole runs (`svgtext`), or a BuildError naming the
+    system libraries to install."""
     try:
         import weasyprint
     except OSError as exc:  # Pango or HarfBuzz missing: cffi cannot load the library
@@ -238,6 +239,9 @@ def import_weasyprint() -> Any:
             f"WeasyPrint cannot load a system library ({str(exc).splitlines()[0]}): install them with "
             "'apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core'"
         ) from exc
+    from . import svgtext
+
+    svgtext.install()
     return weasyprint
 
 

@@ -5,6 +5,8 @@ merged cells), each at its cell with its column's header."""
 from __future__ import annotations
 
 import datetime
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -117,6 +119,15 @@ def test_values_are_kept_as_written_na_text_is_text(tmp_path: Path) -> None:
     assert rows["dates"]["baseline"] == "2009-03-01"
     assert rows["dates"]["target"] == "2009-03-01 14:30:00"
     assert rows["dates"]["direction"] is None  # only spaces: empty
+
+
+def test_reading_returns_does_not_import_pandas() -> None:
+    """Reading goes straight to calamine: a build does not pay pandas' 0.3 s import."""
+    code = ("import sys; from pathlib import Path; from reportgen import ingest; "
+            f"w, p = ingest.read_workbook(Path({str(SAMPLES[0])!r}), 'x.xlsx', ingest.Limits()); "
+            "assert w is not None and w.tables['kpis'].rows; print(sorted(m for m in sys.modules if m.split('.')[0] in ('pandas', 'numpy')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
 
 
 def test_an_error_code_typed_in_a_cell_is_an_excel_error(tmp_path: Path) -> None:

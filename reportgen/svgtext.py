@@ -1,27 +1,32 @@
-"""A proposal, measured by bench/pdf_experiments.py: shape SVG text as whole runs in WeasyPrint 70.
+"""SVG text drawn as whole runs in WeasyPrint 70, for speed and for Arabic.
 
 WeasyPrint 70 lays out and draws SVG `<text>` one code point at a time (weasyprint/svg/text.py:
 one Pango layout and one text-drawing operation per character), because SVG allows each glyph
-to be placed separately. The report's charts hold about 15,000 characters of text, so the
-PDF spends seconds there; and code point by code point also breaks shaping: Arabic letters are
-drawn unjoined and combining marks fall apart (WeasyPrint issue #2249; the fix proposed
-upstream, PR #2754, takes the same route as this shim and is not released).
+to be placed on its own. The report's charts hold about 15,000 characters of text, so the
+PDF spent about a sixth of its time there (docs/performance.md); and code point by code point
+also breaks shaping: Arabic letters come out unjoined and left to right, combining marks apart
+(WeasyPrint issue #2249; the fix proposed upstream, PR #2754, takes the same route and is not
+released).
 
-`install()` replaces the SVG text function with one that, when a text node places no glyph on
-its own (at most one value in each of x, y, dx, dy; no rotate, letter-spacing or textLength;
-no line break in the text), shapes and draws the node's text as one run, with the same
-position, cursor advance and bounding box (so `text-anchor` works as before); every other node
-goes through WeasyPrint's own code. It only installs on WeasyPrint 70.x, whose internals it
-knows; with any other version it does nothing and says so.
+`install()` replaces WeasyPrint's SVG text function with one that, when a text node places no
+glyph on its own (at most one value in each of x, y, dx, dy; no rotate, letter-spacing or
+textLength; no line break), shapes and draws the node's text as one run, with the same
+position, cursor advance and bounding box (so `text-anchor` works as before). Every other
+node goes through WeasyPrint's own code. It patches WeasyPrint's internals, so it only
+installs on the 70.x series pinned in requirements.txt; `supported()` says, without importing
+WeasyPrint, whether it will, and the charts draw right-to-left labels only then.
 """
 
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
 from math import inf
 from typing import Any
 
 log = logging.getLogger(__name__)
+SUPPORTED_SERIES = "70."
 _ORIGINAL: Any = None
 
 
@@ -123,6 +128,21 @@ def _whole_text(svg: Any, node: Any, font_size: float) -> None:
     return None
 
 
+@lru_cache(maxsize=None)
+def supported() -> bool:
+    """True if `install()` will work with the installed WeasyPrint (read from its metadata)."""
+    try:
+        return version("weasyprint").startswith(SUPPORTED_SERIES)
+    except PackageNotFoundError:
+        return False
+
+
+@lru_cache(maxsize=None)
+def _warn_unsupported(found: str) -> None:
+    log.warning("WeasyPrint %s is not the %sx series reportgen was built for: chart text is drawn letter "
+                "by letter (slower; right-to-left labels left out)", found, SUPPORTED_SERIES)
+
+
 def install() -> bool:
     """Use whole-run SVG text in this process; True if installed (WeasyPrint 70.x only)."""
     global _ORIGINAL
@@ -131,8 +151,8 @@ def install() -> bool:
 
     if _ORIGINAL is not None:
         return True
-    if not weasyprint.__version__.startswith("70."):
-        log.warning("svg_text_shim: WeasyPrint %s is not 70.x: not installed", weasyprint.__version__)
+    if not weasyprint.__version__.startswith(SUPPORTED_SERIES):
+        _warn_unsupported(weasyprint.__version__)
         return False
     _ORIGINAL = svg_module.text
     # draw_node compares TAGS.get(tag) with the module's `text` to find text nodes: replace both.
