@@ -4,7 +4,6 @@
     .venv/bin/python bench/measure.py ingest    --dir DIR --year 2009 --mode parallel|serial|pipeline [--workers N]
     .venv/bin/python bench/measure.py baseline  --dir DIR --year 2009
     .venv/bin/python bench/measure.py threshold --dir DIR --year 2009 --counts 4,8,16,32,64 --runs 3
-    .venv/bin/python bench/measure.py check-reader --dirs DIR,DIR
 
 Each prints its timings (wall clock and CPU seconds of this process and of its children) and
 the peak resident memory of this process and of its largest child (`ru_maxrss`); the whole
@@ -68,16 +67,11 @@ def stages(args: argparse.Namespace) -> dict[str, Any]:
 
 def ingest(args: argparse.Namespace) -> dict[str, Any]:
     """Read and validate one year folder: with reportgen.parallel (all cores, or --workers),
-    serially through the same function, or through build.read_year as the pipeline does today."""
+    serially through the same function, or through build.read_year as a build does."""
     from reportgen import ingest as ingest_module
     from reportgen import parallel, validate
     from reportgen.plan import load_plan
 
-    if args.reader == "calamine":
-        sys.path.insert(0, str(ROOT / "bench"))
-        import proto_ingest
-
-        proto_ingest.use_direct_reader()
     plan = load_plan(None)
     year_dir = Path(args.dir) / str(args.year)
     wall, cpu = time.perf_counter(), cpu_seconds()
@@ -103,7 +97,7 @@ def ingest(args: argparse.Namespace) -> dict[str, Any]:
         validate_s = time.perf_counter() - started
     total = time.perf_counter() - wall
     rows = len(data.kpis) + sum(p.severity == "error" and p.row is not None for p in data.problems)
-    return {"mode": args.mode, "reader": args.reader, "workers": workers, "files": len(paths), "kpi_rows": rows,
+    return {"mode": args.mode, "workers": workers, "files": len(paths), "kpi_rows": rows,
             "valid_kpis": len(data.kpis), "errors": sum(p.severity == "error" for p in data.problems),
             "read_s": read_s, "validate_s": validate_s, "total_s": total,
             "cpu_s": cpu_seconds() - cpu, **memory()}
@@ -128,16 +122,6 @@ def baseline(args: argparse.Namespace) -> dict[str, Any]:
             cells += sum(frame.size for frame in frames.values())
     return {"files": len(paths), "cells": cells, "read_s": time.perf_counter() - wall,
             "cpu_s": cpu_seconds() - cpu, **memory()}
-
-
-def check_reader(args: argparse.Namespace) -> dict[str, Any]:
-    """The python-calamine proposal gives what ingest gives, on every workbook of the folders."""
-    sys.path.insert(0, str(ROOT / "bench"))
-    import proto_ingest
-
-    paths = sorted(p for folder in args.dirs.split(",") for p in Path(folder).rglob("*.xlsx"))
-    differ = proto_ingest.same_as_ingest(paths)
-    return {"files": len(paths), "differ": differ}
 
 
 def threshold(args: argparse.Namespace) -> dict[str, Any]:
@@ -176,21 +160,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--year", type=int, default=2009)
     p.add_argument("--mode", choices=("parallel", "serial", "pipeline"), default="parallel")
     p.add_argument("--workers", type=int, default=None)
-    p.add_argument("--reader", choices=("ingest", "calamine"), default="ingest",
-                   help="calamine: the proposal in bench/proto_ingest.py (python-calamine without pandas)")
     p = sub.add_parser("baseline")
     p.add_argument("--dir", required=True)
     p.add_argument("--year", type=int, default=2009)
-    p = sub.add_parser("check-reader")
-    p.add_argument("--dirs", required=True, help="comma-separated folders")
     p = sub.add_parser("threshold")
     p.add_argument("--dir", required=True)
     p.add_argument("--year", type=int, default=2009)
     p.add_argument("--counts", default="4,8,16,32,64")
     p.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
-    result = {"stages": stages, "ingest": ingest, "baseline": baseline, "threshold": threshold,
-              "check-reader": check_reader}[args.what](args)
+    result = {"stages": stages, "ingest": ingest, "baseline": baseline, "threshold": threshold}[args.what](args)
     print(json.dumps(result))
     return 0
 

@@ -1,6 +1,7 @@
-"""Where the PDF's time goes, and what would win it back: the 2009 sample report's HTML, changed
-one way at a time, rendered with WeasyPrint exactly as `render.render_pdf` does (tagged
-`pdf/ua-1`, with the JSON and the data workbook attached).
+"""Where the PDF's time goes, and what would win it back: the 2009 sample report's PDF HTML
+(`render.render_html(..., for_pdf=True)`, as the build gives WeasyPrint), changed one way at a
+time, rendered with WeasyPrint exactly as `render.render_pdf` does (tagged `pdf/ua-1`, with the
+JSON and the data workbook attached, SVG chart text drawn as whole runs by reportgen.svgtext).
 
     .venv/bin/python bench/pdf_experiments.py [--runs 3] [--only NAME,...] [--profile] [--html FILE]
 
@@ -11,8 +12,11 @@ work on the machine only ever adds time), the median is shown beside it. Writes
 `bench/results/pdf-experiments.json` and `.md`; `--profile` also prints a cProfile summary of
 the unchanged report, grouped by WeasyPrint stage.
 
-Every variant is a proposal for the templates' owners, not a change made here: the table says
-what each would save, and whether it changes the page count.
+The CSS and output variants are ideas for the templates' owners, not changes made here: the
+table says what each would save, and whether it changes the page count. One variant goes the
+other way and measures a change already made: "WeasyPrint's own SVG text, letter by letter"
+renders with reportgen.svgtext uninstalled, so its (negative) saving is what whole-run SVG text
+saves. A variant whose change no longer applies to the HTML raises LookupError and is skipped.
 """
 
 from __future__ import annotations
@@ -26,44 +30,86 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 RESULTS = ROOT / "bench" / "results"
 
 
 # -- the report to experiment on --------------------------------------------------------------
 
-def sample_report(year: int = 2009) -> tuple[str, list[tuple[str, bytes]]]:
-    """The sample report's HTML and the attachments the PDF carries, built without the PDF."""
-    from reportgen.build import Options, build
+@dataclass(frozen=True)
+class Report:
+    """The sample report as the build hands it to a PDF worker."""
 
-    with tempfile.TemporaryDirectory() as temp:
-        result = build(year, Options(inputs=ROOT / "inputs", outputs=Path(temp), pdf=False))
-        folder = Path(temp) / str(year)
-        html = (folder / f"report-{year}.html").read_text(encoding="utf-8")
-        html = pdf_html(result.model, html)
-        attachments = [(p.name, p.read_bytes()) for p in sorted(folder.iterdir())
-                       if p.name in (f"report-{year}.json", f"data-{year}.xlsx")]
-    del result
-    return html, attachments
+    html: str  # the PDF's HTML
+    attachments: list[tuple[str, bytes]]  # the JSON and the data workbook
+    date: str | None  # the report's date, the attachments' date
 
 
-def pdf_html(model, html: str) -> str:  # noqa: ANN001
-    """The HTML that the build gives WeasyPrint: `render_html(..., for_pdf=True)` where it
-    exists (charts as images), else the HTML report itself."""
-    import inspect
-
+def sample_report(year: int = 2009) -> Report:
+    """The 2009 sample report, built without the PDF; its PDF HTML made as the build makes it."""
     from reportgen import build, render
     from reportgen.settings import load_thresholds
 
-    if "for_pdf" not in inspect.signature(render.render_html).parameters:
-        return html
-    charts = build.charts_of(model, load_thresholds(None))
-    return render.render_html(model, charts, for_pdf=True)
+    with tempfile.TemporaryDirectory() as temp:
+        result = build.build(year, build.Options(inputs=ROOT / "inputs", outputs=Path(temp), pdf=False))
+        folder = Path(temp) / str(year)
+        attachments = [(name, (folder / name).read_bytes()) for name in (f"report-{year}.json", f"data-{year}.xlsx")]
+    charts = build.charts_of(result.model, load_thresholds(None))
+    return Report(render.render_html(result.model, charts, for_pdf=True), attachments, result.model.report_date)
+
+
+# -- rendering as reportgen does, with or without whole-run SVG text ---------------------------
+
+def _svgtext_installed() -> bool:
+    import weasyprint.svg as svg_module
+
+    from reportgen import svgtext
+
+    return svg_module.TAGS.get("text") is svgtext._whole_text  # noqa: SLF001
+
+
+@contextmanager
+def letter_by_letter() -> Iterator[None]:
+    """WeasyPrint's own SVG text (one code point at a time) inside the block: reportgen.svgtext
+    uninstalled, installed again after. Inside it, render with `weasyprint_html()` and `render.pdf_options()`,
+    never with `render.render_pdf` (it installs svgtext again)."""
+    from reportgen import render, svgtext
+
+    render.import_weasyprint()
+    svgtext.uninstall()
+    try:
+        if _svgtext_installed():
+            raise RuntimeError("reportgen.svgtext is still installed")
+        yield
+    finally:
+        svgtext.install()
+
+
+def weasyprint_html(html: str) -> Any:
+    """`weasyprint.HTML` as `render.render_pdf` makes it (base URL, the project-only fetcher)."""
+    import weasyprint
+
+    from reportgen import render
+
+    return weasyprint.HTML(string=html, base_url=str(render.TEMPLATES_DIR) + "/",
+                           url_fetcher=render._fetcher_class()())  # noqa: SLF001
+
+
+def render_pdf(html: str, variant: str | None = "pdf/ua-1", attachments: list[tuple[str, bytes]] | None = None,
+               date: str | None = None, letters: bool = False) -> bytes:
+    """`render.render_pdf`, with reportgen.svgtext installed as it is, or (`letters`) without."""
+    from reportgen import render
+
+    if not letters:
+        return render.render_pdf(html, variant, attachments, date)
+    with letter_by_letter():
+        return weasyprint_html(html).write_pdf(**render.pdf_options(variant, attachments, date))
 
 
 # -- the variants -----------------------------------------------------------------------------
@@ -136,21 +182,6 @@ def without_svg_text(svg: str) -> str:
     return re.sub(r"<text\b[^>]*>.*?</text>", "", svg, flags=re.S)
 
 
-def svg_as_img(html: str) -> str:
-    """Inline <svg> elements as <img src="data:image/svg+xml;base64,…" alt=…>: WeasyPrint then
-    draws the same SVG, but its elements are no longer part of the HTML tree it styles."""
-    def replace(match: re.Match[str]) -> str:
-        svg = match.group(0)
-        title = re.search(r"<title[^>]*>(.*?)</title>", svg, re.S)
-        alt = (title.group(1) if title else "chart").replace('"', "&quot;")
-        data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-        return f'<img src="data:image/svg+xml;base64,{data}" alt="{alt}" style="width:100%">'
-    changed, count = re.subn(r"<svg\b.*?</svg>", replace, html, flags=re.S)
-    if not count:
-        raise LookupError("no inline svg")
-    return changed
-
-
 def chain(*changes: Callable[[str], str]) -> Callable[[str], str]:
     def change(html: str) -> str:
         for one in changes:
@@ -163,19 +194,26 @@ def same(html: str) -> str:
     return html
 
 
-SHIM = "shim"  # a pseudo option: render with bench/svg_text_shim.py installed
+def with_svgtext(html: str) -> str:
+    """The HTML unchanged, if reportgen.svgtext installs here (else there is nothing to undo)."""
+    from reportgen import svgtext
 
-# name: (change to the HTML, options for write_pdf differing from the build's)
+    if not svgtext.supported():
+        raise LookupError("reportgen.svgtext does not install on this WeasyPrint: the build draws letter by letter")
+    return html
+
+
+# name: (change to the HTML, render options differing from the build's: `variant` (the PDF
+# variant, None for untagged), `attachments` (False: none), `letters` (True: reportgen.svgtext
+# uninstalled))
 VARIANTS: dict[str, tuple[Callable[[str], str], dict]] = {
     "as built (pdf/ua-1, attachments)": (same, {}),
-    "untagged (no pdf_variant)": (same, {"pdf_variant": None}),
-    "pdf/a-3b instead of pdf/ua-1": (same, {"pdf_variant": "pdf/a-3b"}),
-    "no attachments": (same, {"attachments": None}),
+    "untagged (no pdf_variant)": (same, {"variant": None}),
+    "pdf/a-3b instead of pdf/ua-1": (same, {"variant": "pdf/a-3b"}),
+    "no attachments": (same, {"attachments": False}),
     "charts left out": (drop_elements(r'<figure class="chart".*?</figure>'), {}),
-    "SVG text shaped as whole runs (bench/svg_text_shim.py)": (same, {SHIM: True}),
+    "WeasyPrint's own SVG text, letter by letter (reportgen/svgtext.py uninstalled)": (with_svgtext, {"letters": True}),
     "SVG text removed (upper bound for fewer chart labels)": (each_svg(without_svg_text), {}),
-    "charts as <img> data: URLs (if inline)": (svg_as_img, {}),
-    "hidden chart tables left out of the PDF's HTML": (drop_elements(r'<details class="chart-data">.*?</details>'), {}),
     "no tr { break-inside: avoid }": (css_replace("tr { break-inside: avoid; }"), {}),
     "no thead { display: table-header-group }": (css_replace("thead { display: table-header-group; }"), {}),
     "no h2, h3, h4 { break-after: avoid }": (css_replace("h2, h3, h4 { break-after: avoid; }"), {}),
@@ -186,44 +224,33 @@ VARIANTS: dict[str, tuple[Callable[[str], str], dict]] = {
     "table-layout: fixed on every table": (css_append("table { table-layout: fixed; }"), {}),
     "border-collapse: separate": (css_append("table { border-collapse: separate; border-spacing: 0; }"), {}),
     "no coloured row borders (tr.status > th)": (css_regex(r"tr\.[a-z-]+ > th \{ border-left: [^}]*\}\n", ""), {}),
-    "proposals together: shim + hidden chart tables out": (
-        drop_elements(r'<details class="chart-data">.*?</details>'), {SHIM: True}),
 }
 
 
 # -- measuring --------------------------------------------------------------------------------
 
-def render_once(html: str, options: dict, attachments: list[tuple[str, bytes]]) -> tuple[float, float, int, int]:
-    """(CPU seconds for parse+style+layout, CPU seconds for the PDF write, pages, bytes)."""
-    import weasyprint
+def render_once(html: str, options: dict, report: Report) -> tuple[float, float, int, int]:
+    """(CPU seconds for parse+style+layout, CPU seconds for the PDF write, pages, bytes), rendered
+    as `render.render_pdf` renders, in two timed steps."""
+    from contextlib import nullcontext
 
-    from reportgen import render
+    from reportgen import render, svgtext
 
-    options = dict(options)
-    shim = options.pop(SHIM, False)
-    if shim:
-        import svg_text_shim
-
-        svg_text_shim.install()
-    start = time.process_time()
-    document = weasyprint.HTML(string=html, base_url=str(render.TEMPLATES_DIR) + "/",
-                               url_fetcher=render._fetcher_class()()).render()
-    laid_out = time.process_time()
-    write_options = {"pdf_variant": "pdf/ua-1", "attachments": [
-        weasyprint.Attachment(string=data, name=name, relationship="Supplement")
-        for name, data in attachments]}
-    write_options.update(options)
-    if not write_options.get("pdf_variant"):
-        write_options.pop("pdf_variant", None)
-    if not write_options.get("attachments"):
-        write_options.pop("attachments", None)
-    pdf = document.write_pdf(**write_options)
-    if shim:
-        svg_text_shim.uninstall()
-    return laid_out - start, time.process_time() - laid_out, len(document.pages), len(pdf)
+    render.import_weasyprint()  # as render_pdf does: reportgen.svgtext installed
+    if svgtext.supported() and not _svgtext_installed():
+        raise RuntimeError("reportgen.svgtext is not installed: not the PDF the build renders")
+    options = {"variant": "pdf/ua-1", "attachments": True, "letters": False, **options}
+    with letter_by_letter() if options["letters"] else nullcontext():
+        start = time.process_time()
+        rendered = weasyprint_html(html).render()
+        laid_out = time.process_time()
+        pdf = rendered.write_pdf(**render.pdf_options(options["variant"], report.attachments if options["attachments"] else None,
+                                               report.date))
+        written = time.process_time()
+    return laid_out - start, written - laid_out, len(rendered.pages), len(pdf)
 
 
-def count_calls(html: str, options: dict, attachments: list[tuple[str, bytes]]) -> int:
+def count_calls(html: str, options: dict, report: Report) -> int:
     """Python function calls made by one render: a measure of work that, unlike time, does not
     move with the machine's load (WeasyPrint is pure Python over Pango and HarfBuzz)."""
     import cProfile
@@ -231,19 +258,19 @@ def count_calls(html: str, options: dict, attachments: list[tuple[str, bytes]]) 
 
     profiler = cProfile.Profile()
     profiler.enable()
-    render_once(html, options, attachments)
+    render_once(html, options, report)
     profiler.disable()
     return pstats.Stats(profiler).total_calls  # type: ignore[attr-defined]
 
 
-def profile_summary(html: str, attachments: list[tuple[str, bytes]]) -> list[tuple[str, float]]:
+def profile_summary(html: str, report: Report) -> list[tuple[str, float]]:
     """cProfile of one render, own time grouped by WeasyPrint subpackage (and other libraries)."""
     import cProfile
     import pstats
 
     profiler = cProfile.Profile()
     profiler.enable()
-    render_once(html, {}, attachments)
+    render_once(html, {}, report)
     profiler.disable()
     groups: dict[str, float] = {}
     for (filename, _, _), (_, _, own, _, _) in pstats.Stats(profiler).stats.items():  # type: ignore[attr-defined]
@@ -272,29 +299,28 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
 
-    html, attachments = sample_report()
-    if args.html:
-        html = args.html.read_text(encoding="utf-8")
+    report = sample_report()
+    html = args.html.read_text(encoding="utf-8") if args.html else report.html
     wanted = [w.strip() for w in args.only.split(",") if w.strip()]
     names = [n for n in VARIANTS if not wanted or any(w in n for w in wanted)]
-    names = names if names[0] == next(iter(VARIANTS)) else [next(iter(VARIANTS))] + names
+    names = names if names[:1] == [next(iter(VARIANTS))] else [next(iter(VARIANTS))] + names  # the baseline first
     documents: dict[str, str] = {}
     for name in names:
         change, _ = VARIANTS[name]
         try:
             documents[name] = change(html)
         except LookupError as exc:
-            print(f"skipped '{name}': {exc} (the template has changed)", file=sys.stderr)
-    render_once(html, {}, attachments)  # warm-up: fonts, caches, lazy imports
+            print(f"skipped '{name}': {exc} (does not apply)", file=sys.stderr)
+    render_once(html, {}, report)  # warm-up: fonts, caches, lazy imports
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in documents}
     facts: dict[str, tuple[int, int]] = {}
     for run in range(args.runs):
         for name, document in documents.items():
-            layout, write, pages, size = render_once(document, VARIANTS[name][1], attachments)
+            layout, write, pages, size = render_once(document, VARIANTS[name][1], report)
             times[name].append((layout, write))
             facts[name] = (pages, size)
             print(f"run {run + 1}: {name}: {layout + write:.2f} s", file=sys.stderr)
-    calls = {name: count_calls(document, VARIANTS[name][1], attachments) for name, document in documents.items()} \
+    calls = {name: count_calls(document, VARIANTS[name][1], report) for name, document in documents.items()} \
         if args.calls else {}
     # The fastest run of each: other people's work on a shared machine only ever adds time.
     base = next(iter(documents))
@@ -324,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
                      + (f"{n / 1e6:.2f} | {100 * (base_calls - n) / base_calls:+.1f} % | " if n and base_calls else "– | – | ")
                      + f"{r['pages']} | {r['pdf_bytes'] / 1024:.0f} KB |")
     if args.profile:
-        summary = profile_summary(html, attachments)
+        summary = profile_summary(html, report)
         result["profile"] = [{"group": g, "share": round(s, 4)} for g, s in summary]
         lines += ["", "Own CPU time of one render of the report as built, by where it is spent (cProfile):", "",
                   "| code | share |", "|---|---:|"]

@@ -8,8 +8,6 @@ Writes `bench/results/results.json` (every number measured) and `bench/results/r
 - build: the sample build (HTML + tagged PDF + JSON + data workbook) from a cold process,
   `.venv/bin/reportgen build --year 2009 --outputs <new folder> --profile`, wall clock and CPU;
   the stage split from its `--profile` lines and from `build.build()` run again in one process;
-- the same command through bench/proposals_build.py, with the proposals for other people's
-  modules (python-calamine without pandas, whole-run SVG text);
 - rebuild: the same command again into the same folder, nothing changed, then one cell changed;
 - ingest: synthetic returns from bench/make_synthetic.py (generated once into bench/.data/),
   50,000 / 100,000 / 200,000 KPI rows in 250 / 500 / 1,000 workbooks, read and validated with
@@ -37,7 +35,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -152,34 +150,27 @@ def profile_stages(stderr: str) -> dict[str, float]:
 
 
 def bench_build(runs: int, temp: Path) -> dict[str, Any]:
-    cold, proposals = [], []
+    cold = []
     for run in range(runs):
-        for command, into, label in (([REPORTGEN], cold, "reportgen build"),
-                                     ([PYTHON, BENCH / "proposals_build.py", "--proposals"], proposals,
-                                      "with the proposals")):
-            out = temp / f"cold-{label.replace(' ', '-')}-{run}"
-            m = check(run_measured([*command, "build", "--year", "2009", "--outputs", out, "--profile"]), label)
-            into.append({"wall_s": m.wall_s, "cpu_s": m.cpu_s, "peak_pss_mb": m.peak_pss_mb,
-                         "stages": profile_stages(m.stderr),
-                         "outputs": sorted(p.name for p in (out / "2009").iterdir() if not p.name.startswith("."))})
-            log(f"cold build, {label} {run + 1}/{runs}: {m.wall_s:.2f} s wall, {m.cpu_s:.2f} s CPU")
+        out = temp / f"cold-{run}"
+        m = check(run_measured([REPORTGEN, "build", "--year", "2009", "--outputs", out, "--profile"]), "reportgen build")
+        cold.append({"wall_s": m.wall_s, "cpu_s": m.cpu_s, "peak_pss_mb": m.peak_pss_mb,
+                     "stages": profile_stages(m.stderr),
+                     "outputs": sorted(p.name for p in (out / "2009").iterdir() if not p.name.startswith("."))})
+        log(f"cold build {run + 1}/{runs}: {m.wall_s:.2f} s wall, {m.cpu_s:.2f} s CPU")
     warm = check(run_measured([PYTHON, BENCH / "measure.py", "stages", "--runs", str(runs + 1)]), "stages").json()
     log("in-process builds: " + ", ".join(f"{r['wall_s']:.2f}" for r in warm["runs"]) + " s")
     stage_names = list(dict.fromkeys(n for r in cold + warm["runs"] for n in r["stages"]))
     return {
         "cold": cold,
-        "proposals": proposals,
         "in_process": warm,
         "summary": {
             "cold_wall_s": median([r["wall_s"] for r in cold]),
             "cold_cpu_s": median([r["cpu_s"] for r in cold]),
             "cold_wall_min_s": min(r["wall_s"] for r in cold),
-            "proposals_wall_s": median([r["wall_s"] for r in proposals]),
-            "proposals_cpu_s": median([r["cpu_s"] for r in proposals]),
             "stages_cold": {n: median([r["stages"].get(n, 0.0) for r in cold]) for n in stage_names},
             # the first in-process build pays for imports; the others are warm
             "stages_warm": {n: median([r["stages"].get(n, 0.0) for r in warm["runs"][1:]]) for n in stage_names},
-            "stages_proposals": {n: median([r["stages"].get(n, 0.0) for r in proposals]) for n in stage_names},
             "outputs": cold[-1]["outputs"],
         },
     }
@@ -229,16 +220,15 @@ def bench_ingest(runs: int, skip_baseline: bool) -> dict[str, Any]:
                for size in SIZES}
     measured: list[dict[str, Any]] = []
 
-    def measure(size: int, mode: str, times: int, what: str = "ingest", reader: str = "ingest") -> None:
+    def measure(size: int, mode: str, times: int, what: str = "ingest") -> None:
         for run in range(times):
             cmd = [PYTHON, BENCH / "measure.py", what, "--dir", folders[size]]
             if what == "ingest":
-                cmd += ["--mode", mode, "--reader", reader]
+                cmd += ["--mode", mode]
             m = check(run_measured(cmd), f"{what} {size} {mode}")
-            label = mode if reader == "ingest" else f"{mode}, {reader}"
             record = {"size": size, "wall_s": m.wall_s, "process_cpu_s": m.cpu_s,
                       "peak_pss_mb": m.peak_pss_mb, "peak_rss_mb": m.peak_rss_mb, **m.json(),
-                      "mode": label if what == "ingest" else "openpyxl baseline"}
+                      "mode": mode if what == "ingest" else "openpyxl baseline"}
             measured.append(record)
             log(f"{record['mode']} {size:,} rows: read {record['read_s']:.2f} s"
                 + (f", validate {record['validate_s']:.2f} s" if "validate_s" in record else "")
@@ -248,32 +238,22 @@ def bench_ingest(runs: int, skip_baseline: bool) -> dict[str, Any]:
         measure(size, "parallel", runs)
     measure(SIZES[-1], "serial", max(1, runs // 2))
     measure(SIZES[-1], "pipeline", 1)
-    same = check(run_measured([PYTHON, BENCH / "measure.py", "check-reader", "--dirs",
-                               f"{folders[SIZES[-1]]},{ROOT / 'inputs'}"]), "check-reader").json()
-    log(f"python-calamine directly: same result as ingest on {same['files'] - len(same['differ'])} "
-        f"of {same['files']} workbooks")
-    measure(SIZES[-1], "parallel", runs, reader="calamine")
-    measure(SIZES[-1], "serial", 1, reader="calamine")
     if not skip_baseline:
         measure(SIZES[-1], "baseline", 1, what="baseline")
-    return {"runs": measured, "files_per_size": {s: s // 200 for s in SIZES}, "reader_check": same}
+    return {"runs": measured, "files_per_size": {s: s // 200 for s in SIZES}}
 
 
 # -- summary and tables -----------------------------------------------------------------------
 
-def _mode(record: dict[str, Any]) -> str:
-    mode = record["mode"]
-    return f"{mode}, calamine" if record.get("reader") == "calamine" and "calamine" not in mode else mode
-
-
 def _pick(runs: list[dict[str, Any]], size: int, mode: str) -> list[dict[str, Any]]:
-    return [r for r in runs if int(r["size"]) == size and _mode(r) == mode]
+    # `reader`: records of older results.json files (--tables-only) may hold other readers' runs.
+    return [r for r in runs if int(r["size"]) == size and r["mode"] == mode and r.get("reader", "ingest") == "ingest"]
 
 
 def summarise(results: dict[str, Any]) -> dict[str, Any]:
     summary: dict[str, Any] = {}
     if "build" in results:
-        for key in ("cold_wall_s", "cold_cpu_s", "proposals_wall_s", "proposals_cpu_s"):
+        for key in ("cold_wall_s", "cold_cpu_s"):
             summary[f"build_{key}"] = results["build"]["summary"][key]
     if "rebuild" in results:
         summary["rebuild_cli_wall_s"] = median(results["rebuild"]["cli"]["wall_s"])
@@ -299,12 +279,6 @@ def summarise(results: dict[str, Any]) -> dict[str, Any]:
             summary["baseline_read_s"] = base[0]["read_s"]
             summary["ratio_read"] = base[0]["read_s"] / per_size[SIZES[-1]]["read_s"]
             summary["ratio_read_and_validate"] = base[0]["read_s"] / per_size[SIZES[-1]]["total_s"]
-        direct = _pick(runs, SIZES[-1], "parallel, calamine")
-        if direct and base:
-            summary["proposal_200k"] = {"read_s": median([r["read_s"] for r in direct]),
-                                        "total_s": median([r["total_s"] for r in direct])}
-            summary["proposal_ratio_read"] = base[0]["read_s"] / summary["proposal_200k"]["read_s"]
-            summary["proposal_ratio_read_and_validate"] = base[0]["read_s"] / summary["proposal_200k"]["total_s"]
         serial = _pick(runs, SIZES[-1], "serial")
         if serial:
             summary["serial_200k"] = {"read_s": median([r["read_s"] for r in serial]),
@@ -328,8 +302,7 @@ def markdown(results: dict[str, Any]) -> str:
     lines += ["| target | measured | |", "|---|---:|---|"]
     if "build_cold_wall_s" in s:
         lines.append(f"| 2009 sample build, cold process, tagged PDF: < {TARGETS['build_s']:.0f} s | "
-                     f"{s['build_cold_wall_s']:.2f} s wall ({s['build_cold_cpu_s']:.2f} s CPU, all processes); "
-                     f"{s['build_proposals_wall_s']:.2f} s ({s['build_proposals_cpu_s']:.2f} s CPU) with the proposals | "
+                     f"{s['build_cold_wall_s']:.2f} s wall ({s['build_cold_cpu_s']:.2f} s CPU, all processes) | "
                      f"{verdict(s['build_cold_wall_s'] < TARGETS['build_s'])} |")
     if "rebuild_cli_wall_s" in s:
         lines.append(f"| rebuild, nothing changed: < {TARGETS['rebuild_s']} s | {s['rebuild_cli_wall_s']:.2f} s "
@@ -345,10 +318,7 @@ def markdown(results: dict[str, Any]) -> str:
             lines.append(f"| ≥ {TARGETS['ingest_ratio']:.0f}× faster than openpyxl one by one "
                          f"({s['baseline_read_s']:.1f} s) | {s['ratio_read']:.1f}× reading, "
                          f"{s['ratio_read_and_validate']:.1f}× reading and validating"
-                         + (f"; with python-calamine directly (proposal) {s['proposal_ratio_read']:.1f}× reading, "
-                            f"{s['proposal_ratio_read_and_validate']:.1f}× reading and validating"
-                            if "proposal_ratio_read" in s else "")
-                         + f" | {verdict(s['ratio_read'] >= TARGETS['ingest_ratio'])} (reading) |")
+                         f" | {verdict(s['ratio_read'] >= TARGETS['ingest_ratio'])} (reading) |")
         lines.append(f"| peak memory, 200,000 rows: < 1 GiB | {big['peak_pss_mb']:.0f} MB (whole process tree, PSS) | "
                      f"{verdict(big['peak_pss_mb'] < TARGETS['memory_mb'])} |")
         growth = s.get("growth", {})
@@ -358,22 +328,15 @@ def markdown(results: dict[str, Any]) -> str:
                          f"50,000-row cost per row | {verdict(worst < 1.25)} |")
     if "build" in results:
         b = results["build"]["summary"]
-        proposed_stages = b["stages_proposals"]
         lines += ["", "### 2009 sample build by stage (median seconds)", "",
-                  "| stage | cold process (`reportgen build --profile`) | in one process, warm | cold, with the proposals "
-                  "(bench/proposals_build.py) |", "|---|---:|---:|---:|"]
+                  "| stage | cold process (`reportgen build --profile`) | in one process, warm |", "|---|---:|---:|"]
         for name in b["stages_cold"]:
-            lines.append(f"| {name} | {b['stages_cold'][name]:.3f} | {b['stages_warm'].get(name, 0):.3f} | "
-                         f"{proposed_stages.get(name, 0):.3f} |")
-        lines.append(f"| **sum of stages** | {sum(b['stages_cold'].values()):.3f} | {sum(b['stages_warm'].values()):.3f} | "
-                     f"{sum(proposed_stages.values()):.3f} |")
-        lines.append(f"| **whole process, wall clock** | {b['cold_wall_s']:.3f} (min {b['cold_wall_min_s']:.3f}) | | "
-                     f"{b['proposals_wall_s']:.3f} |")
-        lines.append(f"| **whole process, CPU (all processes)** | {b['cold_cpu_s']:.3f} | | {b['proposals_cpu_s']:.3f} |")
+            lines.append(f"| {name} | {b['stages_cold'][name]:.3f} | {b['stages_warm'].get(name, 0):.3f} |")
+        lines.append(f"| **sum of stages** | {sum(b['stages_cold'].values()):.3f} | {sum(b['stages_warm'].values()):.3f} |")
+        lines.append(f"| **whole process, wall clock** | {b['cold_wall_s']:.3f} (min {b['cold_wall_min_s']:.3f}) | |")
+        lines.append(f"| **whole process, CPU (all processes)** | {b['cold_cpu_s']:.3f} | |")
         lines += ["", "The PDFs are rendered by `parallel.PdfPool` workers, started when the build starts: "
-                  "'render pdf' is only the wait for them once the HTML is ready. The proposals: ingest reading "
-                  "with python-calamine directly (bench/proto_ingest.py), SVG text shaped as whole runs "
-                  "(bench/svg_text_shim.py)."]
+                  "'render pdf' is only the wait for them once the HTML is ready."]
         lines += ["", f"Outputs: {', '.join(b['outputs'])}."]
     if "rebuild" in results:
         r = results["rebuild"]
@@ -387,7 +350,7 @@ def markdown(results: dict[str, Any]) -> str:
                   "| rows | workbooks | how | read s | validate s | total s | rows/s | µs/row | peak memory (tree PSS) | largest process (max RSS) |",
                   "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
         for size in SIZES:
-            for mode in ("parallel", "serial", "pipeline", "parallel, calamine", "serial, calamine", "openpyxl baseline"):
+            for mode in ("parallel", "serial", "pipeline", "openpyxl baseline"):
                 chosen = _pick(results["ingest"]["runs"], size, mode)
                 if not chosen:
                     continue
@@ -398,9 +361,6 @@ def markdown(results: dict[str, Any]) -> str:
                 label = {"parallel": f"reportgen.parallel, {chosen[0].get('workers')} workers",
                          "serial": "reportgen.parallel, workers=1",
                          "pipeline": "build.read_year as it is now",
-                         "parallel, calamine": f"reportgen.parallel, {chosen[0].get('workers')} workers, python-calamine "
-                                               "directly (proposal)",
-                         "serial, calamine": "reportgen.parallel, workers=1, python-calamine directly (proposal)",
                          "openpyxl baseline": "pandas.read_excel(openpyxl), one by one (read only)"}[mode]
                 lines.append(f"| {size:,} | {chosen[0]['files']} | {label} | {read:.2f} | "
                              f"{'–' if validate is None else f'{validate:.2f}'} | {total:.2f} | {size / total:,.0f} | "
@@ -408,11 +368,6 @@ def markdown(results: dict[str, Any]) -> str:
         lines.append("")
         lines.append(f"Medians of {max(len(_pick(results['ingest']['runs'], SIZES[0], 'parallel')), 1)} runs each "
                      "(the serial, pipeline and baseline rows: fewer runs).")
-        same = results["ingest"].get("reader_check")
-        if same:
-            lines.append(f"The python-calamine proposal gives the same tables as ingest on "
-                         f"{same['files'] - len(same['differ'])} of {same['files']} workbooks (synthetic and samples), "
-                         "checked before it is timed.")
     if "threshold" in results:
         t = results["threshold"]
         lines += ["", "### A pool or not: a few workbooks (median wall clock, warm process)", "",

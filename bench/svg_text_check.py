@@ -1,12 +1,14 @@
-"""Does bench/svg_text_shim.py draw the same report? Renders the 2009 sample report's PDF with
-WeasyPrint's own SVG text and with the shim, rasterises both (pdftoppm) and compares them page
-by page; also draws an SVG label in Arabic and one with a combining mark both ways.
+"""Does reportgen.svgtext (SVG chart text drawn as whole runs) draw the same report as WeasyPrint's
+own SVG text? Renders the 2009 sample report's PDF as the build does (`render.render_pdf`,
+svgtext installed) and again with svgtext uninstalled (WeasyPrint 70 letter by letter, see
+`pdf_experiments.letter_by_letter`), rasterises both (pdftoppm) and compares them page by page;
+also draws an SVG label in Arabic and one with a combining mark both ways.
 
     .venv/bin/python bench/svg_text_check.py [--dpi 60]
 
 Writes bench/results/svg-text-check.md, and side-by-side PNGs of the pages that differ most
-and of the Arabic sample (top: WeasyPrint 70 as it is; bottom: with the shim) for a person to
-look at. Needs poppler-utils (pdftoppm) and Pillow.
+and of the Arabic sample (top: WeasyPrint 70's own SVG text; bottom: with reportgen.svgtext, as
+the build renders) for a person to look at. Needs poppler-utils (pdftoppm) and Pillow.
 """
 
 from __future__ import annotations
@@ -29,18 +31,14 @@ SAMPLE_SVG = """<!DOCTYPE html><html><body style="margin:0">
 </svg></body></html>"""
 
 
-def pdf_pair(html: str, attachments: list[tuple[str, bytes]] | None = None) -> tuple[bytes, bytes]:
-    import svg_text_shim
+def pdf_pair(html: str, attachments: list[tuple[str, bytes]] | None = None,
+             date: str | None = None) -> tuple[bytes, bytes]:
+    """(WeasyPrint's own SVG text, reportgen.svgtext): the same PDF rendered both ways."""
+    from pdf_experiments import render_pdf
 
-    from reportgen import render
-
-    plain = render.render_pdf(html, "pdf/ua-1", attachments)
-    svg_text_shim.install()
-    try:
-        shimmed = render.render_pdf(html, "pdf/ua-1", attachments)
-    finally:
-        svg_text_shim.uninstall()
-    return plain, shimmed
+    letters = render_pdf(html, "pdf/ua-1", attachments, date, letters=True)
+    whole = render_pdf(html, "pdf/ua-1", attachments, date)
+    return letters, whole
 
 
 def rasterise(pdf: bytes, folder: Path, prefix: str, dpi: int) -> list[Path]:
@@ -74,15 +72,18 @@ def main(argv: list[str] | None = None) -> int:
     from PIL import Image, ImageChops
 
     from pdf_experiments import sample_report
+    from reportgen import svgtext
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    html, attachments = sample_report()
-    plain, shimmed = pdf_pair(html, attachments)
+    if not svgtext.supported():
+        raise SystemExit("reportgen.svgtext does not install on this WeasyPrint: nothing to compare")
+    report = sample_report()
+    letters, whole = pdf_pair(report.html, report.attachments, report.date)
     lines = ["| page | pixels that differ (of the page) |", "|---:|---:|"]
     with tempfile.TemporaryDirectory() as temp:
         folder = Path(temp)
-        before, after = rasterise(plain, folder, "plain", args.dpi), rasterise(shimmed, folder, "shim", args.dpi)
+        before, after = rasterise(letters, folder, "letters", args.dpi), rasterise(whole, folder, "whole", args.dpi)
         if len(before) != len(after):
             lines.append(f"| – | page count differs: {len(before)} against {len(after)} |")
         diffs = []
@@ -93,17 +94,20 @@ def main(argv: list[str] | None = None) -> int:
             if changed:
                 diffs.append((changed, number, a, b))
                 lines.append(f"| {number} | {changed} ({100 * changed / total:.2f} %) |")
+        for old in RESULTS.glob("svg-text-page-*.png"):  # an earlier run's pages
+            old.unlink()
         for _, number, a, b in sorted(diffs, reverse=True)[:2]:
             side_by_side(a, b, RESULTS / f"svg-text-page-{number}.png")
-        small_plain, small_shim = pdf_pair(SAMPLE_SVG)
-        side_by_side(rasterise(small_plain, folder, "small-plain", 150)[0],
-                     rasterise(small_shim, folder, "small-shim", 150)[0], RESULTS / "svg-text-arabic.png", crop=True)
-    report = ("Pages of the 2009 report whose rendering changes with bench/svg_text_shim.py "
-              f"({args.dpi} dpi; pages not listed are identical):\n\n" + "\n".join(lines) + "\n\n"
-              "Side by side (top: WeasyPrint 70 as it is, bottom: with the shim): "
-              + ", ".join(p.name for p in sorted(RESULTS.glob("svg-text-*.png"))) + "\n")
-    (RESULTS / "svg-text-check.md").write_text(report, encoding="utf-8")
-    print(report)
+        small_letters, small_whole = pdf_pair(SAMPLE_SVG)
+        side_by_side(rasterise(small_letters, folder, "small-letters", 150)[0],
+                     rasterise(small_whole, folder, "small-whole", 150)[0], RESULTS / "svg-text-arabic.png", crop=True)
+    text = ("Pages of the 2009 report whose rendering differs between WeasyPrint 70's own SVG text "
+            "(letter by letter, reportgen.svgtext uninstalled) and reportgen.svgtext (whole runs, as the "
+            f"build renders) ({args.dpi} dpi; pages not listed are identical):\n\n" + "\n".join(lines) + "\n\n"
+            "Side by side (top: WeasyPrint's own SVG text, bottom: with reportgen.svgtext): "
+            + ", ".join(p.name for p in sorted(RESULTS.glob("svg-text-*.png"))) + "\n")
+    (RESULTS / "svg-text-check.md").write_text(text, encoding="utf-8")
+    print(text)
     return 0
 
 

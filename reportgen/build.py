@@ -45,13 +45,16 @@ class Timings:
 
     stages: dict[str, float] = field(default_factory=dict)
 
+    def add(self, name: str, seconds: float) -> None:
+        self.stages[name] = self.stages.get(name, 0.0) + seconds
+
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
         start = time.perf_counter()
         try:
             yield
         finally:
-            self.stages[name] = self.stages.get(name, 0.0) + time.perf_counter() - start
+            self.add(name, time.perf_counter() - start)
 
 
 @dataclass(frozen=True)
@@ -73,22 +76,36 @@ def read_year(year: int, inputs: Path, plan: Plan, limits: ingest.Limits,
     year_dir = inputs / str(year)
     if not year_dir.is_dir():
         raise InputError(f"no folder {year_dir}: put the {year} returns in {year_dir}/")
-    with timings.stage("ingest"):
-        from . import parallel
-        from .progress import Progress
+    from . import parallel
+    from .progress import Progress
 
-        paths, problems = ingest.find_workbooks(year_dir)
-        # Many workbooks are read on every core, with a progress line on a terminal.
-        with Progress(f"Reading the {year} returns", total=len(paths),
-                      enabled=None if len(paths) > parallel.SERIAL_MAX_FILES else False) as progress:
-            results = parallel.read_workbooks(paths, year_dir, limits, progress=progress)
-        workbooks = []
-        for workbook, read_problems in results:
-            problems += read_problems
+    # Many workbooks are read on every core, with a progress line on a terminal; this process
+    # checks each one as it arrives. Time spent finding and waiting for workbooks counts as
+    # "ingest", the rest as "validate".
+    started = time.perf_counter()
+    paths, problems = ingest.find_workbooks(year_dir)
+    reading = time.perf_counter() - started
+
+    def arriving(results: Iterator[tuple[ingest.Workbook | None, list[Problem]]]) -> Iterator[ingest.Workbook]:
+        nonlocal reading
+        while True:
+            started = time.perf_counter()
+            try:
+                workbook, read_problems = next(results)
+            except StopIteration:
+                return
+            finally:
+                reading += time.perf_counter() - started
+            problems.extend(read_problems)
             if workbook is not None:
-                workbooks.append(workbook)
-    with timings.stage("validate"):
-        data = validate.validate_year(year, workbooks, problems, plan, earlier)
+                yield workbook
+
+    with Progress(f"Reading the {year} returns", total=len(paths),
+                  enabled=None if len(paths) > parallel.SERIAL_MAX_FILES else False) as progress:
+        results = parallel.iter_read_workbooks(paths, year_dir, limits, progress=progress)
+        data = validate.validate_year(year, arriving(results), problems, plan, earlier)
+    timings.add("ingest", reading)
+    timings.add("validate", time.perf_counter() - started - reading)
     return data, paths
 
 

@@ -233,6 +233,20 @@ def has_rtl(text: str) -> bool:
     return any(unicodedata.bidirectional(char) in ("R", "AL") for char in text)
 
 
+def isolate_rtl(text: str) -> str:
+    """Right-to-left text as a bidi isolate (U+2067 … U+2069), its surrounding spaces outside.
+
+    A chart label is one line in a left-to-right drawing: without the isolate, a label such as
+    "2009: 93 · القيمة المستهدفة 90" or "قطاع الاتصالات الراديوية (ITU-R)" is ordered as
+    left-to-right text, and an Arabic reader meets its parts in the wrong order. Browsers and
+    Pango both lay an isolate out as a right-to-left paragraph of its own."""
+    if not has_rtl(text):
+        return text
+    core = text.strip()
+    start = text.index(core[0])
+    return f"{text[:start]}\u2067{core}\u2069{text[start + len(core):]}"
+
+
 def label_or_placeholder(text: str, placeholder: str = RTL_PLACEHOLDER) -> str:
     """Text for a visible SVG label, or a placeholder if it has right-to-left script that the
     installed WeasyPrint cannot draw (see `svgtext`: WeasyPrint 70 on its own lays SVG text out
@@ -419,15 +433,15 @@ class _Canvas:
         self.element("line", x1=x1, y1=y1, x2=x2, y2=y2, **attrs)
 
     def text(self, x: float, y: float, content: str, **attrs: object) -> None:
-        self.parts.append(f"<text{self._attrs({'x': x, 'y': y, **attrs})}>{_esc(content)}</text>")
+        self.parts.append(f"<text{self._attrs({'x': x, 'y': y, **attrs})}>{_esc(isolate_rtl(clean(content)))}</text>")
 
     def rich_text(self, x: float, y: float, spans: Sequence[tuple[str, dict[str, object]]],
                   **attrs: object) -> None:
         """One <text> made of <tspan>s, each with its own attributes (e.g. a bold code)."""
         # Spans are not stripped: a leading U+00A0 keeps the gap after a bold code (renderers
         # collapse ordinary spaces at a tspan's edge differently).
-        inner = "".join(f"<tspan{self._attrs(a)}>{_esc_span(t)}</tspan>" if a else _esc_span(t)
-                        for t, a in spans)
+        inner = "".join(f"<tspan{self._attrs(a)}>{_esc_span(isolate_rtl(t))}</tspan>" if a
+                        else _esc_span(isolate_rtl(t)) for t, a in spans)
         self.parts.append(f"<text{self._attrs({'x': x, 'y': y, **attrs})}>{inner}</text>")
 
     def open(self, tag: str, **attrs: object) -> None:

@@ -29,6 +29,7 @@ WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 # sheets are not reported: validate already says that their content is ignored.
 READ_SHEETS = ("About", "KPIs", "Finance", "Proposals", "Highlights")
 _READ_KEYS = {header_key(name) for name in READ_SHEETS}
+_DATA_KEYS = _READ_KEYS - {"about"}  # the sheets read by their header row
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +140,16 @@ def read_workbook(path: Path, rel: str, limits: Limits) -> tuple[Workbook | None
             problems += found
         tables[key] = table
     return Workbook(rel, path, tables, tuple(sheets)), problems
+
+
+def for_validation(workbook: Workbook) -> Workbook:
+    """The workbook as `validate` reads it: the data sheets with a header row keep their keyed
+    rows and lose `raw_rows` (every cell a second time, two thirds of what a worker process
+    sends back); About, sheets without a header row and sheets the report does not read keep
+    every row."""
+    tables = {key: replace(table, raw_rows=()) if key in _DATA_KEYS and table.header_row is not None else table
+              for key, table in workbook.tables.items()}
+    return replace(workbook, tables=tables)
 
 
 def apply_scan(rel: str, table: Table, scan: xlsxscan.SheetScan, merges: bool = True) -> tuple[Table, list[Problem]]:

@@ -32,7 +32,7 @@ import sys
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence, TypeVar
 
 if TYPE_CHECKING:
     from .ingest import Limits, Workbook
@@ -67,9 +67,10 @@ def worker_count(files: int, workers: int | None = None) -> int:
 
 
 def _read_one(path: Path, rel: str, limits: Limits) -> tuple[Workbook | None, list[Problem]]:
-    from .ingest import read_workbook
+    from .ingest import for_validation, read_workbook
 
-    return read_workbook(path, rel, limits)
+    workbook, problems = read_workbook(path, rel, limits)
+    return (for_validation(workbook) if workbook else None), problems
 
 
 def map_workbooks(func: Callable[[Path, str, Limits], T], paths: Sequence[Path], year_dir: Path,
@@ -82,36 +83,49 @@ def map_workbooks(func: Callable[[Path, str, Limits], T], paths: Sequence[Path],
     `progress(n)` is called in this process as results arrive (n = how many more are done).
     An exception raised by `func` (a bug: read errors are problems, not exceptions) is raised
     here after the pool has been shut down."""
+    return list(iter_workbooks(func, paths, year_dir, limits, workers, progress))
+
+
+def iter_workbooks(func: Callable[[Path, str, Limits], T], paths: Sequence[Path], year_dir: Path,
+                   limits: Limits, workers: int | None = None,
+                   progress: Callable[[int], None] | None = None) -> Iterator[T]:
+    """`map_workbooks`, one result at a time as it arrives (still in the order of `paths`), so
+    that this process can check a workbook while the workers read the next ones."""
     jobs = [(Path(p), Path(p).relative_to(year_dir).as_posix()) for p in paths]
     count = worker_count(len(jobs), workers)
     if count == 1:
-        results = []
         for path, rel in jobs:
-            results.append(func(path, rel, limits))
+            yield func(path, rel, limits)
             if progress:
                 progress(1)
-        return results
+        return
     chunk = max(1, min(MAX_CHUNK, len(jobs) // (count * 4)))
-    results = []
     with ProcessPoolExecutor(count, mp_context=_context()) as pool:
         try:
             for result in pool.map(func, [p for p, _ in jobs], [r for _, r in jobs],
                                    [limits] * len(jobs), chunksize=chunk):
-                results.append(result)
+                yield result
                 if progress:
                     progress(1)
         except BaseException:
-            # Ctrl-C or a bug: do not wait for the queued chunks to be read for nothing.
+            # Ctrl-C, a bug, or a caller that stopped early: do not wait for the queued chunks.
             pool.shutdown(wait=True, cancel_futures=True)
             raise
-    return results
 
 
 def read_workbooks(paths: Sequence[Path], year_dir: Path, limits: Limits, workers: int | None = None,
                    progress: Callable[[int], None] | None = None) -> list[tuple[Workbook | None, list[Problem]]]:
     """`ingest.read_workbook` for every path, on every core when there are enough files:
-    a list of (Workbook or None, problems) in the order of `paths`."""
+    a list of (Workbook or None, problems) in the order of `paths`; each workbook as
+    `ingest.for_validation` gives it."""
     return map_workbooks(_read_one, paths, year_dir, limits, workers, progress)
+
+
+def iter_read_workbooks(paths: Sequence[Path], year_dir: Path, limits: Limits, workers: int | None = None,
+                        progress: Callable[[int], None] | None = None
+                        ) -> Iterator[tuple[Workbook | None, list[Problem]]]:
+    """`read_workbooks`, one workbook at a time as the workers finish them."""
+    return iter_workbooks(_read_one, paths, year_dir, limits, workers, progress)
 
 
 def _context() -> Any:

@@ -213,6 +213,14 @@ def render_pdf(html: str, variant: str | None = None, attachments: list[tuple[st
     weasyprint = import_weasyprint()
     document = weasyprint.HTML(string=html, base_url=str(TEMPLATES_DIR) + "/",
                                url_fetcher=_fetcher_class()())
+    return document.write_pdf(**pdf_options(variant, attachments, date))
+
+
+def pdf_options(variant: str | None = None, attachments: list[tuple[str, bytes]] | None = None,
+                date: str | None = None) -> dict[str, Any]:
+    """WeasyPrint's `write_pdf` options for `render_pdf` (WeasyPrint already imported)."""
+    import weasyprint
+
     options: dict[str, Any] = {"pdf_variant": variant} if variant else {}
     from datetime import datetime, timezone
 
@@ -226,7 +234,7 @@ def render_pdf(html: str, variant: str | None = None, attachments: list[tuple[st
                                   description=ATTACHMENT_DESCRIPTIONS.get(name.rsplit(".", 1)[-1], name))
             for name, data in attachments
         ]
-    return document.write_pdf(**options)
+    return options
 
 
 def import_weasyprint() -> Any:

@@ -2,13 +2,13 @@
 
 import re
 
-_SPACES = re.compile(r"\s+")
 _HEADER_NOISE = re.compile(r"[\s_\-]+")
 
 
 def fold(text: str) -> str:
     """Case-insensitive key with runs of white space folded to one (contract section 1)."""
-    return _SPACES.sub(" ", str(text)).strip().casefold()
+    # str.split() splits at the characters `\s` matches, and is faster than the regex.
+    return " ".join(str(text).split()).casefold()
 
 
 def header_key(text: str) -> str:

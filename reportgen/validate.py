@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from .ingest import Column, Table, Workbook, column_letter
 from .model import (FinanceEntry, HighlightEntry, KPIEntry, Problem, ProposalEntry, ReturnInfo,
@@ -99,10 +99,14 @@ class _Collector:
             self.problems.append(Problem(severity, file, sheet, row, column, message))
 
 
-def validate_year(year: int, workbooks: list[Workbook], read_problems: list[Problem],
+def validate_year(year: int, workbooks: Iterable[Workbook], read_problems: list[Problem],
                   plan: Plan, earlier: YearData | None = None) -> YearData:
-    """Check every workbook of `year` against the contract and the plan."""
-    c = _Collector(year, plan, problems=list(read_problems))
+    """Check every workbook of `year` against the contract and the plan.
+
+    `workbooks` may be a generator that reads them: each is checked as it arrives, and
+    `read_problems` is only looked at once the last one has been read, so the reader may
+    still be adding to it."""
+    c = _Collector(year, plan)
     for workbook in workbooks:
         info = _check_about(c, workbook)
         if info is None:
@@ -115,6 +119,7 @@ def validate_year(year: int, workbooks: list[Workbook], read_problems: list[Prob
         _check_finance(c, workbook, info, sector.code)
         _check_proposals(c, workbook, info, sector.code)
         _check_highlights(c, workbook, info, sector.code)
+    c.problems[:0] = read_problems  # the files' own problems first, as they were found
     kpis = _drop_duplicate_kpis(c)
     finance = _drop_duplicate_finance(c)
     _check_coverage(c, kpis)
@@ -426,12 +431,13 @@ def _check_highlights(c: _Collector, workbook: Workbook, info: ReturnInfo, secto
 
 def _duplicates(c: _Collector, entries: list, key: Callable[[Any], tuple], what: Callable[[Any], str],
                 column: str) -> list:
+    keys = [key(entry) for entry in entries]
     groups: dict[tuple, list] = defaultdict(list)
-    for entry in entries:
-        groups[key(entry)].append(entry)
+    for entry, entry_key in zip(entries, keys):
+        groups[entry_key].append(entry)
     kept = []
-    for entry in entries:
-        group = groups[key(entry)]
+    for entry, entry_key in zip(entries, keys):
+        group = groups[entry_key]
         if len(group) == 1:
             kept.append(entry)
             continue

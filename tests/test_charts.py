@@ -227,6 +227,19 @@ def test_right_to_left_names_are_drawn_when_svg_text_is_shaped(model: ReportMode
     assert "نسبة الدول" in drawn and "see the table" not in drawn
 
 
+def test_right_to_left_labels_are_bidi_isolates() -> None:
+    """An Arabic label is laid out as a right-to-left paragraph of its own: "2009: 93 · target 90"
+    in Arabic reads year first from the right, not in left-to-right order."""
+    assert charts.isolate_rtl("2009: 93 · القيمة المستهدفة 90") == "\u20672009: 93 · القيمة المستهدفة 90\u2069"
+    assert charts.isolate_rtl("\u00a0قطاع (ITU-R) ") == "\u00a0\u2067قطاع (ITU-R)\u2069 "  # the gap stays outside
+    assert charts.isolate_rtl("R-01 Budget 3,840") == "R-01 Budget 3,840"
+    canvas = charts._Canvas()  # noqa: SLF001
+    canvas.rich_text(0, 10, [("R-01", {"font_weight": "bold"}), ("\u00a0نسبة الدول", {})])
+    canvas.text(0, 20, "قطاع الاتصالات")
+    assert canvas.markup().count("\u2067") == 2 and canvas.markup().count("\u2069") == 2
+    assert '<tspan font-weight="bold">R-01</tspan>\u00a0\u2067نسبة الدول\u2069' in canvas.markup()
+
+
 @pytest.mark.usefixtures("letter_by_letter")
 def test_right_to_left_names_stay_out_of_the_drawn_labels(model: ReportModel) -> None:
     index = next(i for i, k in enumerate(model.kpis) if k.history)

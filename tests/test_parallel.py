@@ -104,3 +104,28 @@ def test_pdf_pool_renders_in_workers_and_raises_their_errors(tmp_path, monkeypat
             # WeasyPrint rejects the variant in the worker; the error comes back from result().
             pdfs.submit("<p>x</p>", "pdf/not-a-variant").result()
     assert mark.read_text() != str(os.getpid())  # the set-up ran in a worker, not here
+
+
+@pytest.mark.parametrize("year", [2008, 2009])
+def test_validation_needs_nothing_that_the_workers_leave_behind(year):
+    """Workers send back `ingest.for_validation(workbook)`: the checked year (figures and every
+    problem, the 2009 samples' deliberate flaws included) is the same as from the whole workbooks."""
+    from reportgen import validate
+    from reportgen.plan import load_plan
+
+    year_dir = Path(__file__).resolve().parents[1] / "inputs" / str(year)
+    plan = load_plan(None)
+    paths = paths_of(year_dir)
+    whole = [ingest.read_workbook(p, p.relative_to(year_dir).as_posix(), ingest.Limits()) for p in paths]
+    slim = parallel.read_workbooks(paths, year_dir, ingest.Limits(), workers=2)
+    assert any(t.raw_rows for w, _ in whole if w for k, t in w.tables.items() if k == "kpis")
+    assert not any(t.raw_rows for w, _ in slim if w for k, t in w.tables.items() if k == "kpis")
+
+    def checked(results):
+        problems = [p for _, found in results for p in found]
+        return validate.validate_year(year, [w for w, _ in results if w], problems, plan)
+
+    result = checked(whole)
+    assert checked(slim) == result and result.kpis
+    if year == 2009:
+        assert sum(p.severity == "error" for p in result.problems) >= 8  # the deliberate flaws
