@@ -235,9 +235,9 @@ def bench_ingest(runs: int, skip_baseline: bool) -> dict[str, Any]:
                 + f", peak {m.peak_pss_mb or 0:.0f} MB")
 
     for size in SIZES:
-        measure(size, "parallel", runs)
+        measure(size, "pipeline", runs)  # what a build does: the targets are judged on it
+        measure(size, "parallel", runs)  # reading alone, for the ratio to the openpyxl baseline
     measure(SIZES[-1], "serial", max(1, runs // 2))
-    measure(SIZES[-1], "pipeline", 1)
     if not skip_baseline:
         measure(SIZES[-1], "baseline", 1, what="baseline")
     return {"runs": measured, "files_per_size": {s: s // 200 for s in SIZES}}
@@ -262,11 +262,13 @@ def summarise(results: dict[str, Any]) -> dict[str, Any]:
         runs = results["ingest"]["runs"]
         per_size = {}
         for size in SIZES:
-            chosen = _pick(runs, size, "parallel")
+            chosen = _pick(runs, size, "pipeline")
+            reading = _pick(runs, size, "parallel")
             if chosen:
-                read = median([r["read_s"] for r in chosen])
                 total = median([r["total_s"] for r in chosen])
-                per_size[size] = {"read_s": read, "validate_s": median([r["validate_s"] for r in chosen]),
+                per_size[size] = {"read_s": median([r["read_s"] for r in chosen]),
+                                  "validate_s": median([r["validate_s"] for r in chosen]),
+                                  "read_only_s": median([r["read_s"] for r in reading]) if reading else None,
                                   "total_s": total, "rows_per_s": size / total,
                                   "us_per_row": 1e6 * total / size,
                                   "peak_pss_mb": max(r["peak_pss_mb"] or 0 for r in chosen)}
@@ -275,17 +277,14 @@ def summarise(results: dict[str, Any]) -> dict[str, Any]:
             first = per_size[min(per_size)]["us_per_row"]
             summary["growth"] = {size: v["us_per_row"] / first for size, v in per_size.items()}
         base = _pick(runs, SIZES[-1], "openpyxl baseline")
-        if base and SIZES[-1] in per_size:
+        if base and SIZES[-1] in per_size and per_size[SIZES[-1]]["read_only_s"]:
             summary["baseline_read_s"] = base[0]["read_s"]
-            summary["ratio_read"] = base[0]["read_s"] / per_size[SIZES[-1]]["read_s"]
+            summary["ratio_read"] = base[0]["read_s"] / per_size[SIZES[-1]]["read_only_s"]
             summary["ratio_read_and_validate"] = base[0]["read_s"] / per_size[SIZES[-1]]["total_s"]
         serial = _pick(runs, SIZES[-1], "serial")
         if serial:
             summary["serial_200k"] = {"read_s": median([r["read_s"] for r in serial]),
                                       "total_s": median([r["total_s"] for r in serial])}
-        pipeline = _pick(runs, SIZES[-1], "pipeline")
-        if pipeline:
-            summary["pipeline_200k"] = {"read_s": pipeline[0]["read_s"], "total_s": pipeline[0]["total_s"]}
     return summary
 
 
@@ -312,11 +311,11 @@ def markdown(results: dict[str, Any]) -> str:
     big = ingest.get(SIZES[-1]) or ingest.get(str(SIZES[-1]))
     if big:
         lines.append(f"| 200,000 rows read + validated: < {TARGETS['ingest_s']:.0f} s | {big['total_s']:.2f} s "
-                     f"(read {big['read_s']:.2f} s + validate {big['validate_s']:.2f} s) | "
+                     f"(`build.read_year`: each return checked as the workers read the next) | "
                      f"{verdict(big['total_s'] < TARGETS['ingest_s'])} |")
         if "ratio_read" in s:
             lines.append(f"| ≥ {TARGETS['ingest_ratio']:.0f}× faster than openpyxl one by one "
-                         f"({s['baseline_read_s']:.1f} s) | {s['ratio_read']:.1f}× reading, "
+                         f"({s['baseline_read_s']:.1f} s, reading only) | {s['ratio_read']:.1f}× reading, "
                          f"{s['ratio_read_and_validate']:.1f}× reading and validating"
                          f" | {verdict(s['ratio_read'] >= TARGETS['ingest_ratio'])} (reading) |")
         lines.append(f"| peak memory, 200,000 rows: < 1 GiB | {big['peak_pss_mb']:.0f} MB (whole process tree, PSS) | "
@@ -350,7 +349,7 @@ def markdown(results: dict[str, Any]) -> str:
                   "| rows | workbooks | how | read s | validate s | total s | rows/s | µs/row | peak memory (tree PSS) | largest process (max RSS) |",
                   "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
         for size in SIZES:
-            for mode in ("parallel", "serial", "pipeline", "openpyxl baseline"):
+            for mode in ("pipeline", "parallel", "serial", "openpyxl baseline"):
                 chosen = _pick(results["ingest"]["runs"], size, mode)
                 if not chosen:
                     continue
@@ -358,16 +357,17 @@ def markdown(results: dict[str, Any]) -> str:
                 validate = median([r.get("validate_s", 0.0) for r in chosen]) if mode != "openpyxl baseline" else None
                 total = read + (validate or 0.0) if mode == "openpyxl baseline" else median([r["total_s"] for r in chosen])
                 rss = max(max(r.get("maxrss_self_mb", 0), r.get("maxrss_largest_child_mb", 0)) for r in chosen)
-                label = {"parallel": f"reportgen.parallel, {chosen[0].get('workers')} workers",
-                         "serial": "reportgen.parallel, workers=1",
-                         "pipeline": "build.read_year as it is now",
+                label = {"parallel": f"read all, then validate (reportgen.parallel, {chosen[0].get('workers')} workers)",
+                         "serial": "read all, then validate (workers=1)",
+                         "pipeline": "`build.read_year`, as a build reads (validated as read)",
                          "openpyxl baseline": "pandas.read_excel(openpyxl), one by one (read only)"}[mode]
                 lines.append(f"| {size:,} | {chosen[0]['files']} | {label} | {read:.2f} | "
                              f"{'–' if validate is None else f'{validate:.2f}'} | {total:.2f} | {size / total:,.0f} | "
                              f"{1e6 * total / size:.1f} | {max(r['peak_pss_mb'] or 0 for r in chosen):.0f} MB | {rss:.0f} MB |")
         lines.append("")
-        lines.append(f"Medians of {max(len(_pick(results['ingest']['runs'], SIZES[0], 'parallel')), 1)} runs each "
-                     "(the serial, pipeline and baseline rows: fewer runs).")
+        lines.append(f"Medians of {max(len(_pick(results['ingest']['runs'], SIZES[0], 'pipeline')), 1)} runs each "
+                     "(the serial and baseline rows: fewer runs). In the `build.read_year` rows 'read' is the "
+                     "time spent waiting for the workers, 'validate' the rest.")
     if "threshold" in results:
         t = results["threshold"]
         lines += ["", "### A pool or not: a few workbooks (median wall clock, warm process)", "",

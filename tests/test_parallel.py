@@ -129,3 +129,25 @@ def test_validation_needs_nothing_that_the_workers_leave_behind(year):
     assert checked(slim) == result and result.kpis
     if year == 2009:
         assert sum(p.severity == "error" for p in result.problems) >= 8  # the deliberate flaws
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_reading_a_year_leaves_the_garbage_collector_as_it_was(year_dir, enabled):
+    """`build.read_year` pauses cyclic garbage collection while it reads (docs/performance.md)
+    and puts it back as it found it, also when the year cannot be read."""
+    import gc
+
+    from reportgen.build import read_year
+    from reportgen.errors import InputError
+    from reportgen.plan import load_plan
+
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        data, paths = read_year(2009, year_dir.parent, load_plan(None), ingest.Limits())
+        assert len(paths) == 17 and data.kpis and gc.isenabled() is enabled
+        with pytest.raises(InputError):
+            read_year(2010, year_dir.parent, load_plan(None), ingest.Limits())
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()
