@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable
 from .ingest import Column, Table, Workbook, column_letter
 from .model import (FinanceEntry, HighlightEntry, KPIEntry, Problem, ProposalEntry, ReturnInfo,
                     Source, YearData)
-from .plan import Plan
+from .plan import Output, Plan
 from .text import fold, header_key
 
 KNOWN_SHEETS = ("About", "KPIs", "Finance", "Proposals", "Highlights")
@@ -89,6 +89,8 @@ class _Collector:
     highlights: list[HighlightEntry] = field(default_factory=list)
     # Rows holding nothing but an Output (unfilled rows of the template): (file, sheet, row, text).
     output_only: list[tuple[str, str, int, Any, str]] = field(default_factory=list)
+    # The plan's output for each (text, sector) met so far: returns name the same outputs again and again.
+    outputs_named: dict[tuple[str, str], Output | None] = field(default_factory=dict)
 
     def add(self, severity: str, file: str, sheet: str | None, row: int | None,
             column: Column | str | None, message: str) -> None:
@@ -246,8 +248,9 @@ def _cell(record: dict[str, Any], cols: dict[str, Column], key: str) -> Any:
 
 def _only_output(record: dict[str, Any], cols: dict[str, Column]) -> bool:
     """A row of the blank return that was not filled in: its pre-filled Output and nothing else."""
-    output_key = cols["output"].key
-    return all(v is None for k, v in record.items() if k != output_key)
+    values = list(record.values())
+    filled = len(values) - values.count(None)  # rows with nothing at all are not in the table
+    return filled == 1 and record.get(cols["output"].key) is not None
 
 
 def _number(c: _Collector, rel: str, table: Table, row: int, cols: dict[str, Column],
@@ -272,7 +275,10 @@ def _resolve_output(c: _Collector, rel: str, table: Table, row: int, column: Col
               f"Output is empty: enter a code such as {c.plan.sector(sector).outputs[0].code} "
               "or the output's name as printed in the plan")
         return None
-    output = c.plan.find_output(text, sector)
+    found = (text, sector)
+    if found not in c.outputs_named:
+        c.outputs_named[found] = c.plan.find_output(text, sector)
+    output = c.outputs_named[found]
     if output is None:
         suggestions = "; ".join(c.plan.similar_outputs(text, sector))
         c.add("error", rel, table.sheet, row, column,
