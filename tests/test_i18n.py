@@ -64,6 +64,26 @@ def test_translated_headings_and_plan_texts(all_languages, lang):
     assert "Radiocommunication Sector (ITU-R)" not in visible_text(html)
 
 
+def test_workbook_text_is_isolated_where_its_direction_or_language_differs(all_languages):
+    """Workbook text in the Arabic report is a <bdi> with its direction (and language, when the
+    return states one); in a left-to-right report it is plain text, unless it holds Arabic or
+    is in another language than the report's."""
+    from reportgen import render
+
+    english, arabic, french = (html_of(all_languages, lang) for lang in ("en", "ar", "fr"))
+    kpi = "Member States represented at preparatory meetings"
+    assert f"<th scope=\"row\">{kpi}" in english and f"<bdi dir=\"ltr\">{kpi}" not in english
+    assert f'<th scope="row"><bdi dir="ltr">{kpi}</bdi>' in arabic
+    assert f'<th scope="row">{kpi}' in french  # the samples state no language
+    isolate = render.environment("en").filters["bidi"]
+    assert str(isolate("نسبة الدول", "ar")) == '<bdi dir="rtl" lang="ar">نسبة الدول</bdi>'
+    assert str(isolate("Survey of نسبة (2009)")) == '<bdi dir="ltr">Survey of نسبة (2009)</bdi>'
+    assert str(isolate("Q&A <b>")) == "Q&amp;A &lt;b&gt;"  # still escaped
+    assert str(isolate("Taux de réponse", "fr")) == '<bdi dir="ltr" lang="fr">Taux de réponse</bdi>'
+    assert str(isolate("Response rate", "en-GB")) == "Response rate"
+    assert str(render.environment("ar").filters["bidi"]("R-01 days")) == '<bdi dir="ltr">R-01 days</bdi>'
+
+
 @pytest.mark.parametrize("lang, total", [("en", "132,320"), ("fr", "132\u202f320"), ("es", "132.320"),
                                          ("ru", "132\u00a0320"), ("ar", "132,320"), ("zh", "132,320")])
 def test_numbers_follow_the_locale(all_languages, lang, total):
