@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import re
@@ -18,6 +17,7 @@ from typing import Callable, Iterator
 
 from . import analyse, ingest, rules, validate
 from .errors import InputError
+from .gcpause import collection_paused
 from .model import Problem, ReportModel, YearData
 from .plan import Plan, load_plan
 from .settings import DocumentSettings, Thresholds, load_document_settings, load_thresholds
@@ -103,27 +103,12 @@ def read_year(year: int, inputs: Path, plan: Plan, limits: ingest.Limits,
 
     with Progress(f"Reading the {year} returns", total=len(paths),
                   enabled=None if len(paths) > parallel.SERIAL_MAX_FILES else False) as progress, \
-            _cycle_collection_paused():
+            collection_paused():
         results = parallel.iter_read_workbooks(paths, year_dir, limits, progress=progress)
         data = validate.validate_year(year, arriving(results), problems, plan, earlier)
     timings.add("ingest", reading)
     timings.add("validate", time.perf_counter() - started - reading)
     return data, paths
-
-
-@contextmanager
-def _cycle_collection_paused() -> Iterator[None]:
-    """Reading a year makes hundreds of thousands of objects that live on, and no reference
-    cycles: Python's cyclic garbage collector would walk them again and again, a fifth of the
-    time for 200,000 rows and a cost per row that grew with the number of rows
-    (docs/performance.md). Reference counting still frees everything as usual."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def earlier_years(inputs: Path, year: int, plan: Plan) -> list[int]:
@@ -240,7 +225,8 @@ def build(year: int, options: Options) -> BuildResult:
 
     timings = Timings()
     pdfs = PdfPool(jobs=len(options.languages)) if options.pdf else None
-    with pdfs or nullcontext():
+    # Cyclic garbage collection waits for the end of the build (see gcpause).
+    with pdfs or nullcontext(), collection_paused():
         plan, current, earlier, paths = load_inputs(year, options, timings)
         if not current.returns:
             reasons = "; ".join(p.line() for p in current.problems if p.severity == "error")[:500]
@@ -253,22 +239,23 @@ def build(year: int, options: Options) -> BuildResult:
         if options.strict and any(p.severity == "error" for p in model.problems):
             return BuildResult(model, (), timings)
 
+        # What the PDF needs first, so that its worker starts as soon as it can.
         with timings.stage("render html"):
             charts = charts_of(model, thresholds)
-            html = render.render_html(model, charts)
             pdf_html = render.render_html(model, charts, for_pdf=True)
             report = render.report_json(model)
         with timings.stage("render data"):
             from .dataworkbook import data_workbook
 
-            files = {f"report-{year}.html": html.encode("utf-8"),
-                     f"report-{year}.json": write.json_bytes(report),
+            files = {f"report-{year}.json": write.json_bytes(report),
                      f"data-{year}.xlsx": data_workbook(model, report)}
         # Every PDF carries the evidence: the JSON and the data workbook as attachments.
         attachments = [(name, files[name]) for name in (f"report-{year}.json", f"data-{year}.xlsx")]
         pending = {}
         if pdfs:
             pending[f"report-{year}.pdf"] = pdfs.submit(pdf_html, options.pdf_variant, attachments, model.report_date)
+        with timings.stage("render html"):
+            files[f"report-{year}.html"] = render.render_html(model, charts).encode("utf-8")
         others = [lang for lang in options.languages if lang != "en"]
         for lang in others:
             local, page, pdf_page = language_page(lang, plan, current, earlier, thresholds, document, timings)

@@ -147,10 +147,13 @@ def _warm_weasyprint() -> None:
 
     from . import render
 
+    from .gcpause import collection_paused
+
     # The worker's first page is ours, not the user's: its messages are not theirs either.
     logging.getLogger("weasyprint").disabled = True
     try:
-        render.render_pdf("<!DOCTYPE html><p>reportgen</p>")
+        with collection_paused():
+            render.render_pdf("<!DOCTYPE html><p>reportgen</p>")
     finally:
         logging.getLogger("weasyprint").disabled = False
 

@@ -219,10 +219,13 @@ ATTACHMENT_DESCRIPTIONS = {"json": "The computed report (reportgen JSON)",
 def render_pdf(html: str, variant: str | None = None, attachments: list[tuple[str, bytes]] | None = None,
                date: str | None = None) -> bytes:
     """The PDF of an HTML report; `variant` is a WeasyPrint PDF variant such as pdf/ua-1."""
+    from .gcpause import collection_paused
+
     weasyprint = import_weasyprint()
     document = weasyprint.HTML(string=html, base_url=str(TEMPLATES_DIR) + "/",
                                url_fetcher=_fetcher_class()())
-    return document.write_pdf(**pdf_options(variant, attachments, date))
+    with collection_paused():
+        return document.write_pdf(**pdf_options(variant, attachments, date))
 
 
 def pdf_options(variant: str | None = None, attachments: list[tuple[str, bytes]] | None = None,
