@@ -104,7 +104,7 @@ def numbering(html: str) -> list[str]:
 
 def test_numbering_is_identical_in_every_language(all_languages):
     english = numbering(html_of(all_languages, "en"))
-    assert len(english) > 60
+    assert len(english) > 40  # paragraphs, tables and figures: a Sector's outputs are one table
     for lang in OTHERS:
         assert numbering(html_of(all_languages, lang)) == english, lang
 

@@ -106,3 +106,45 @@ def test_data_workbook_holds_every_figure(built):
     expected = built["json"]["kpis"][0]
     assert (first["kpi"], first["actual"], first["status"], first["row"]) == (
         expected["kpi"], expected["actual"], expected["status"], expected["source"]["row"])
+
+
+def test_the_pdf_stylesheet_has_the_colours_written_in(built):
+    """The PDF's HTML carries report.css with every `var(--…)` replaced by its value (WeasyPrint
+    resolves custom properties on every element); the screen HTML keeps the variables."""
+    from reportgen import render
+
+    css = (render.TEMPLATES_DIR / "report.css").read_text(encoding="utf-8")
+    defined = set(re.findall(r"(--[\w-]+)\s*:", css))
+    used = set(re.findall(r"var\(\s*(--[\w-]+)", css))
+    assert used and used <= defined
+    inlined = render.inline_custom_properties(css)
+    assert "var(" not in inlined and ":root" not in inlined
+    assert "tr.not-achieved > th { border-left: 4px solid #d55e00; }" in inlined  # a status colour
+    assert "var(--not)" in css
+    assert "var(--itu)" in built["html"]
+
+
+def test_every_output_is_a_bookmark_on_the_page_where_its_row_group_starts(built):
+    """A Sector's outputs are row groups of one table (its column headers written once and
+    repeated on each page); each output's header row is still a bookmark, as a heading was."""
+    from reportgen.plan import load_plan
+
+    reader: PdfReader = built["pdf"]
+
+    def marks(outline):
+        for item in outline:
+            if isinstance(item, list):
+                yield from marks(item)
+            else:
+                yield item
+
+    by_code = {squash(m.title).split(" ")[0]: m for m in marks(reader.outline)}
+    html = built["html"]
+    for output in load_plan(None).outputs:
+        mark = by_code[output.code]
+        assert squash(mark.title) == squash(f"{output.code} {output.name}")
+        page = reader.get_destination_page_number(mark)
+        assert output.code in built["pages"][page], output.code
+        assert f'<tbody class="output" id="output-{output.code}">' in html
+    assert html.count('scope="rowgroup"') == len(load_plan(None).outputs)
+    assert html.count("<table class=\"kpis outputs\"") == 4  # one per Sector and the General Secretariat
