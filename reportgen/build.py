@@ -19,25 +19,12 @@ from . import analyse, ingest, rules, validate
 from .errors import InputError
 from .gcpause import collection_paused
 from .model import Problem, ReportModel, YearData
+from .options import Options
+from .parallel import PdfPool
 from .plan import Plan, load_plan
 from .settings import DocumentSettings, Thresholds, load_document_settings, load_thresholds
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Options:
-    inputs: Path = Path("inputs")
-    outputs: Path = Path("outputs")
-    strict: bool = False
-    plan_file: Path | None = None
-    rules_file: Path | None = None
-    limits: ingest.Limits = field(default_factory=ingest.Limits)
-    pdf: bool = True
-    pdf_variant: str | None = "pdf/ua-1"
-    document_number: str | None = None
-    council: str | None = None
-    languages: tuple[str, ...] = ("en",)
 
 
 @dataclass
@@ -212,19 +199,25 @@ def language_page(lang: str, plan: Plan, current: YearData, earlier: list[YearDa
     return model, html, pdf_html
 
 
-def build(year: int, options: Options) -> BuildResult:
+def start_pdf_workers(options: Options) -> PdfPool | None:
+    """The PDF workers a build of `options` needs, started now (None without PDFs)."""
+    return PdfPool(jobs=len(options.languages)) if options.pdf else None
+
+
+def build(year: int, options: Options, pdfs: PdfPool | None = None) -> BuildResult:
     """Build the report for `year`: read, check, analyse, then render and write every output.
 
     PDFs are rendered by worker processes (`parallel.PdfPool`), started first so that they load
-    WeasyPrint while the returns are read, and fed each language's page as soon as it exists."""
+    WeasyPrint while the returns are read, and fed each language's page as soon as it exists.
+    `pdfs` is a pool the caller started earlier still (see `start_pdf_workers`); the build closes it."""
     from contextlib import nullcontext
 
     from . import render, write
-    from .parallel import PdfPool
     from .progress import Progress
 
     timings = Timings()
-    pdfs = PdfPool(jobs=len(options.languages)) if options.pdf else None
+    if pdfs is None:
+        pdfs = start_pdf_workers(options)
     # Cyclic garbage collection waits for the end of the build (see gcpause).
     with pdfs or nullcontext(), collection_paused():
         plan, current, earlier, paths = load_inputs(year, options, timings)

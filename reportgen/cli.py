@@ -12,7 +12,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from .errors import ReportgenError
 
@@ -41,7 +41,7 @@ def add_limits(parser: argparse.ArgumentParser) -> None:
 
 
 def limits_of(args: argparse.Namespace):
-    from .ingest import Limits
+    from .xlsxscan import Limits
 
     return Limits(int(args.max_file_mb * 1e6), int(args.max_unpacked_mb * 1e6))
 
@@ -84,9 +84,20 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _build_with_pdf_workers_first(year: int, options: Any) -> Any:
+    """`build.build`, with its PDF workers forked before the pipeline's modules are imported:
+    each worker then starts loading WeasyPrint a little sooner."""
+    from .parallel import PdfPool
+
+    pdfs = PdfPool(jobs=len(options.languages)) if options.pdf else None
+    from .build import build
+
+    return build(year, options, pdfs)
+
+
 def run_build(args: argparse.Namespace) -> int:
-    from .build import Options
     from .i18n import parse_languages
+    from .options import Options
 
     options = Options(inputs=args.inputs, outputs=args.outputs, strict=args.strict,
                       plan_file=args.plan, rules_file=args.rules, limits=limits_of(args),
@@ -95,7 +106,7 @@ def run_build(args: argparse.Namespace) -> int:
                       languages=parse_languages(args.lang))
     from .cache import CachedBuild, build_or_reuse
 
-    result = build_or_reuse(args.year, options, force=args.force)
+    result = build_or_reuse(args.year, options, force=args.force, build=_build_with_pdf_workers_first)
     folder = args.outputs / str(args.year)
     if isinstance(result, CachedBuild):  # nothing changed: the outputs were checked, not rewritten
         summary = result.summary

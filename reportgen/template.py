@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from .errors import ReportgenError
-from .model import KPIEntry, YearData
-from .plan import Plan, Sector
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # types only: every command's parser imports this module
     from openpyxl import Workbook
+
+    from .model import KPIEntry, YearData
+    from .plan import Plan, Sector
     from openpyxl.worksheet.worksheet import Worksheet
 
 log = logging.getLogger(__name__)
