@@ -144,13 +144,6 @@ def css_append(extra: str) -> Callable[[str], str]:
     return change
 
 
-def inline_variables(html: str) -> str:
-    css = _style(html)
-    values = dict(re.findall(r"--([\w-]+):\s*([^;]+);", css))
-    changed = re.sub(r"var\(--([\w-]+)\)", lambda m: values[m.group(1)].strip(), css)
-    return html.replace(css, changed, 1)
-
-
 def drop_elements(pattern: str) -> Callable[[str], str]:
     def change(html: str) -> str:
         changed, count = re.subn(pattern, "", html, flags=re.S)
@@ -205,7 +198,7 @@ def with_svgtext(html: str) -> str:
 
 # name: (change to the HTML, render options differing from the build's: `variant` (the PDF
 # variant, None for untagged), `attachments` (False: none), `letters` (True: reportgen.svgtext
-# uninstalled))
+# uninstalled), `gc` (True: cyclic garbage collection left on during the render))
 VARIANTS: dict[str, tuple[Callable[[str], str], dict]] = {
     "as built (pdf/ua-1, attachments)": (same, {}),
     "untagged (no pdf_variant)": (same, {"variant": None}),
@@ -220,7 +213,12 @@ VARIANTS: dict[str, tuple[Callable[[str], str], dict]] = {
     "no TOC leaders and page numbers": (css_regex(r"@media print \{ \.toc a::after \{[^}]*\} \}", ""), {}),
     "page footer without 'of N'": (css_replace('" of " counter(pages)', ""), {}),
     "no running chapter header (string-set)": (css_regex(r"string-set: chapter content\(\);", ""), {}),
-    "CSS variables inlined": (inline_variables, {}),
+    "cyclic garbage collection left on (reportgen/gcpause.py not used)": (same, {"gc": True}),
+    "TOC leaders spaced, leader('. ')": (css_replace('leader(".")', 'leader(". ")'), {}),
+    "no status icons in the KPI tables": (drop_elements(r'<span aria-hidden="true">[●◐○–]</span> '), {}),
+    "no comments or earlier-year status under the KPIs": (
+        drop_elements(r'<span class="(?:comment|history)"[^>]*>.*?</span>(?:</span>)?'), {}),
+    "no 'high priority' label for screen readers on the ★": (drop_elements(r'<span class="sr">[^<]*</span>'), {}),
     "table-layout: fixed on every table": (css_append("table { table-layout: fixed; }"), {}),
     "border-collapse: separate": (css_append("table { border-collapse: separate; border-spacing: 0; }"), {}),
     "no coloured row borders (tr.status > th)": (css_regex(r"tr\.[a-z-]+ > th \{ border-left: [^}]*\}\n", ""), {}),
@@ -239,8 +237,11 @@ def render_once(html: str, options: dict, report: Report) -> tuple[float, float,
     render.import_weasyprint()  # as render_pdf does: reportgen.svgtext installed
     if svgtext.supported() and not _svgtext_installed():
         raise RuntimeError("reportgen.svgtext is not installed: not the PDF the build renders")
-    options = {"variant": "pdf/ua-1", "attachments": True, "letters": False, **options}
-    with letter_by_letter() if options["letters"] else nullcontext():
+    from reportgen.gcpause import collection_paused
+
+    options = {"variant": "pdf/ua-1", "attachments": True, "letters": False, "gc": False, **options}
+    with letter_by_letter() if options["letters"] else nullcontext(), \
+            nullcontext() if options["gc"] else collection_paused():
         start = time.process_time()
         rendered = weasyprint_html(html).render()
         laid_out = time.process_time()
