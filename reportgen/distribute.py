@@ -410,11 +410,16 @@ class SmtpLink:
         import smtplib
         import ssl
 
-        conn = smtplib.SMTP(timeout=self.timeout)
+        # The host goes to the constructor, not to connect(): STARTTLS checks the certificate
+        # against the name given there (with connect() alone it has none and fails).
         try:
-            code, reply = conn.connect(self.host, self.port)
-            if code != 220:
-                raise _ConnectFailed(f"{self.where} greeted with {_reply_text(code, reply)}", permanent=code >= 500)
+            conn = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        except smtplib.SMTPConnectError as exc:
+            raise _ConnectFailed(f"{self.where} greeted with {_reply_text(exc.smtp_code, exc.smtp_error)}",
+                                 permanent=exc.smtp_code >= 500) from None
+        except (OSError, smtplib.SMTPException) as exc:
+            raise _ConnectFailed(f"cannot talk to {self.where}: {exc or type(exc).__name__}", permanent=False) from None
+        try:
             conn.ehlo_or_helo_if_needed()
             # Encrypt whenever the relay offers it, with the system's CAs: these are official
             # letters and, with AUTH, credentials.
@@ -437,6 +442,13 @@ class SmtpLink:
             # The server's reply only; the user name and password are never part of a message.
             raise _ConnectFailed(f"{self.where} refused the login given by {USER_ENV}/{PASSWORD_ENV}: "
                                  f"{_reply_text(exc.smtp_code, exc.smtp_error)}", permanent=True) from None
+        except ssl.SSLCertVerificationError as exc:
+            conn.close()
+            raise _ConnectFailed(
+                f"STARTTLS with {self.where} failed: the server's certificate does not pass the check "
+                f"({exc.reason}: {exc.verify_message}); nothing was sent. Use the relay's name as on its "
+                "certificate in --smtp, or add the organisation's certificate authority to the system's "
+                "(or name it in SSL_CERT_FILE)", permanent=True) from None
         except ssl.SSLError as exc:
             conn.close()
             raise _ConnectFailed(f"STARTTLS with {self.where} failed: {exc.reason or exc}", permanent=True) from None
