@@ -110,13 +110,19 @@ def underspend(e: Evidence) -> list[Draft]:
     ]
 
 
+def _bureau_name(e: Evidence, bureau: str) -> str:
+    """"Radiocommunication Bureau", in the report's language, rather than the code "BR"."""
+    sector = e.plan.sector_of_bureau(bureau)
+    return sector.bureau_name if sector else bureau
+
+
 @rule("missing-data")
 def missing_data(e: Evidence) -> list[Draft]:
     return [
         Draft("missing-data", k.entry.output,
               e.say(_("KPI '{kpi}' of output {code} was not reported for {year}. The {bureau} should "
                       "supply the actual value so that progress can be evaluated."),
-                    kpi=k.entry.kpi, code=k.entry.output, year=e.year, bureau=k.entry.bureau),
+                    kpi=k.entry.kpi, code=k.entry.output, year=e.year, bureau=_bureau_name(e, k.entry.bureau)),
               (k.entry.source,))
         for k in e.kpis if k.status == "not reported"
     ]

@@ -61,6 +61,8 @@ def test_overspend_and_underspend_bounds():
 def test_missing_data_fires_for_each_unreported_kpi():
     recs, _ = run([kpi("R-01", "a", 10, None, 4), kpi("R-01", "b", 10, 3, 5)])
     assert [(r.refers_to, r.evidence[0].row) for r in fired(recs, "missing-data")] == [("R-01", 4)]
+    # The bureau is named, not coded.
+    assert "The Radiocommunication Bureau should supply" in fired(recs, "missing-data")[0].text
 
 
 def test_persistent_shortfall_needs_two_years_not_achieved():
