@@ -9,7 +9,7 @@ import logging
 import os
 import re
 import time
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,7 +20,7 @@ from .errors import InputError
 from .gcpause import collection_paused
 from .model import Problem, ReportModel, YearData
 from .options import Options
-from .parallel import PdfPool
+from .parallel import PdfPool, start_pdf_workers
 from .plan import Plan, load_plan
 from .settings import DocumentSettings, Thresholds, load_document_settings, load_thresholds
 
@@ -68,7 +68,8 @@ def read_year(year: int, inputs: Path, plan: Plan, limits: ingest.Limits,
     from .progress import Progress
 
     # Many workbooks are read on every core, with a progress line on a terminal; this process
-    # checks each one as it arrives. Time spent finding and waiting for workbooks counts as
+    # checks each one as it arrives. (The reading workers are forked with garbage collection
+    # paused, as here: they keep no object beyond the workbook they send back.) Time spent finding and waiting for workbooks counts as
     # "ingest", the rest as "validate".
     started = time.perf_counter()
     paths, problems = ingest.find_workbooks(year_dir)
@@ -77,21 +78,23 @@ def read_year(year: int, inputs: Path, plan: Plan, limits: ingest.Limits,
     def arriving(results: Iterator[tuple[ingest.Workbook | None, list[Problem]]]) -> Iterator[ingest.Workbook]:
         nonlocal reading
         while True:
-            started = time.perf_counter()
+            waiting = time.perf_counter()
             try:
                 workbook, read_problems = next(results)
             except StopIteration:
                 return
             finally:
-                reading += time.perf_counter() - started
+                reading += time.perf_counter() - waiting
             problems.extend(read_problems)
             if workbook is not None:
                 yield workbook
 
     with Progress(f"Reading the {year} returns", total=len(paths),
                   enabled=None if len(paths) > parallel.SERIAL_MAX_FILES else False) as progress, \
-            collection_paused():
-        results = parallel.iter_read_workbooks(paths, year_dir, limits, progress=progress)
+            collection_paused(), \
+            closing(parallel.iter_read_workbooks(paths, year_dir, limits, progress=progress)) as results:
+        # closing(): if checking fails half-way, the reading workers stop now, not whenever
+        # the generator is collected.
         data = validate.validate_year(year, arriving(results), problems, plan, earlier)
     timings.add("ingest", reading)
     timings.add("validate", time.perf_counter() - started - reading)
@@ -199,17 +202,12 @@ def language_page(lang: str, plan: Plan, current: YearData, earlier: list[YearDa
     return model, html, pdf_html
 
 
-def start_pdf_workers(options: Options) -> PdfPool | None:
-    """The PDF workers a build of `options` needs, started now (None without PDFs)."""
-    return PdfPool(jobs=len(options.languages)) if options.pdf else None
-
-
 def build(year: int, options: Options, pdfs: PdfPool | None = None) -> BuildResult:
     """Build the report for `year`: read, check, analyse, then render and write every output.
 
     PDFs are rendered by worker processes (`parallel.PdfPool`), started first so that they load
     WeasyPrint while the returns are read, and fed each language's page as soon as it exists.
-    `pdfs` is a pool the caller started earlier still (see `start_pdf_workers`); the build closes it."""
+    `pdfs` is a pool the caller started earlier still (`parallel.start_pdf_workers`); the build closes it."""
     from contextlib import nullcontext
 
     from . import render, write

@@ -185,6 +185,9 @@ _OTHER_WIDTHS = {"●": 873, "◐": 873, "○": 873, "–": 500, "—": 1000, "�
 
 # Characters XML 1.0 does not allow (a workbook cell may hold them); they are dropped.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+# Bidi embeddings, overrides and isolates typed in workbook text: dropped from labels, so that
+# they cannot close or break the isolates the charts put around right-to-left text.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _SPACES = re.compile(r"[ \t\n\r\f\v\x85\u2028\u2029]+")  # not U+00A0, which keeps a gap
 _NEEDS_QUOTING = re.compile(r"[&<>\"']")
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
@@ -192,7 +195,7 @@ _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 def clean(text: object) -> str:
     """Text fit for one SVG label: XML-invalid characters dropped, white space folded."""
-    return _SPACES.sub(" ", _NOT_XML.sub("", str(text))).strip(" ")
+    return _SPACES.sub(" ", _NOT_XML.sub("", _BIDI_CONTROLS.sub("", str(text)))).strip(" ")
 
 
 def _esc(text: object) -> str:
@@ -217,10 +220,12 @@ def _char_width(char: str, bold: bool) -> int:
         return (_ASCII_WIDTHS_BOLD if bold else _ASCII_WIDTHS)[code - 32]
     if char in _OTHER_WIDTHS:
         return _OTHER_WIDTHS[char]
-    if unicodedata.combining(char):
-        return 0
+    if unicodedata.combining(char) or unicodedata.category(char) == "Cf":
+        return 0  # marks and invisible format characters (bidi isolates)
     if unicodedata.east_asian_width(char) in ("W", "F"):
         return 1000
+    if "\u0600" <= char <= "\u06ff" or "\u0750" <= char <= "\u077f":
+        return 540 if bold else 500  # Arabic letters, joined as they are drawn (measured in Noto Naskh/DejaVu)
     return 700 if bold else 650  # an unknown letter: a little wider than the Latin average
 
 
@@ -233,18 +238,22 @@ def has_rtl(text: str) -> bool:
     return any(unicodedata.bidirectional(char) in ("R", "AL") for char in text)
 
 
-def isolate_rtl(text: str) -> str:
-    """Right-to-left text as a bidi isolate (U+2067 … U+2069), its surrounding spaces outside.
+def isolate_rtl(text: str, rtl_chart: bool = True) -> str:
+    """Text holding right-to-left script as a bidi isolate, its surrounding spaces outside.
 
-    A chart label is one line in a left-to-right drawing: without the isolate, a label such as
-    "2009: 93 · القيمة المستهدفة 90" or "قطاع الاتصالات الراديوية (ITU-R)" is ordered as
-    left-to-right text, and an Arabic reader meets its parts in the wrong order. Browsers and
-    Pango both lay an isolate out as a right-to-left paragraph of its own."""
+    In a right-to-left chart (an Arabic report) a label is a right-to-left line of its own
+    (U+2067 … U+2069): without it, "2009: 93 · القيمة المستهدفة 90" or "قطاع الاتصالات
+    الراديوية (ITU-R)" would be ordered as left-to-right text and read in the wrong order. In a
+    left-to-right chart, right-to-left workbook or plan text is a first-strong isolate
+    (U+2068 … U+2069): laid out in its own direction, it leaves the English around it in place
+    (a label joining several pieces isolates each piece first; see `_trend_cell`). Browsers
+    and Pango both follow the Unicode bidi algorithm for isolates."""
     if not has_rtl(text):
         return text
     core = text.strip()
-    start = text.index(core[0])
-    return f"{text[:start]}\u2067{core}\u2069{text[start + len(core):]}"
+    start = len(text) - len(text.lstrip())
+    opener = "\u2067" if rtl_chart else "\u2068"
+    return f"{text[:start]}{opener}{core}\u2069{text[start + len(core):]}"
 
 
 def label_or_placeholder(text: str, placeholder: str = RTL_PLACEHOLDER) -> str:
@@ -408,8 +417,9 @@ class _Canvas:
     """Collects SVG elements as strings. Text is escaped and attribute values quoted here,
     so callers pass workbook text as it is."""
 
-    def __init__(self) -> None:
+    def __init__(self, rtl: bool = False) -> None:
         self.parts: list[str] = []
+        self.rtl = rtl  # a right-to-left chart: see isolate_rtl
 
     @staticmethod
     def _attrs(attrs: dict[str, object]) -> str:
@@ -433,15 +443,16 @@ class _Canvas:
         self.element("line", x1=x1, y1=y1, x2=x2, y2=y2, **attrs)
 
     def text(self, x: float, y: float, content: str, **attrs: object) -> None:
-        self.parts.append(f"<text{self._attrs({'x': x, 'y': y, **attrs})}>{_esc(isolate_rtl(clean(content)))}</text>")
+        self.parts.append(f"<text{self._attrs({'x': x, 'y': y, **attrs})}>"
+                          f"{escape(isolate_rtl(clean(content), self.rtl))}</text>")
 
     def rich_text(self, x: float, y: float, spans: Sequence[tuple[str, dict[str, object]]],
                   **attrs: object) -> None:
         """One <text> made of <tspan>s, each with its own attributes (e.g. a bold code)."""
         # Spans are not stripped: a leading U+00A0 keeps the gap after a bold code (renderers
         # collapse ordinary spaces at a tspan's edge differently).
-        inner = "".join(f"<tspan{self._attrs(a)}>{_esc_span(isolate_rtl(t))}</tspan>" if a
-                        else _esc_span(isolate_rtl(t)) for t, a in spans)
+        inner = "".join(f"<tspan{self._attrs(a)}>{_esc_span(isolate_rtl(t, self.rtl))}</tspan>" if a
+                        else _esc_span(isolate_rtl(t, self.rtl)) for t, a in spans)
         self.parts.append(f"<text{self._attrs({'x': x, 'y': y, **attrs})}>{inner}</text>")
 
     def open(self, tag: str, **attrs: object) -> None:
@@ -558,12 +569,12 @@ def status_by_objective(model: ReportModel, language: Language | None = None) ->
     scale = bar_room / axis_max
     labels = {s: lang.status(s) for s in STATUSES}
 
-    canvas = _Canvas()
+    canvas = _Canvas(lang.rtl)
     y = _legend(canvas, 2, [(_status_fill(chart_id, s), lang.drawn(f"{STATUS_ICONS[s]} {labels[s]}",
                                                                     STATUS_ICONS[s])) for s in STATUSES])
     y += 6
     top = y
-    body = _Canvas()
+    body = _Canvas(lang.rtl)
     no_kpi = lang.drawn(lang.say(_("no KPI")), "0")
     for sector in model.sectors:
         body.text(0, y + 16, label_or_placeholder(sector.sector.name, sector.sector.code),
@@ -684,7 +695,7 @@ def budget_vs_expenditure(model: ReportModel, sector_code: str, thresholds: Thre
     over, under = lang.percent(thresholds.overspend), lang.percent(thresholds.underspend)
     over_mark, under_mark = lang.say(_("over {limit}"), limit=over), lang.say(_("under {limit}"), limit=under)
 
-    canvas = _Canvas()
+    canvas = _Canvas(lang.rtl)
     money_legend = [(BUDGET_FILL, lang.drawn(lang.say(_("Budget")))),
                     (SPENT_FILL, lang.drawn(lang.say(_("Expenditure"))))]
     y = _legend(canvas, 2, money_legend)
@@ -862,7 +873,7 @@ def goals_matrix(model: ReportModel, language: Language | None = None) -> Chart:
         text = lang.say(_("{achieved} of {reported} ({share})"), achieved=achieved, reported=reported, share=share)
         return lang.drawn(text, f"{achieved}/{reported} ({share})") if drawn else text
 
-    canvas = _Canvas()
+    canvas = _Canvas(lang.rtl)
     classes = [(c[3], lang.drawn(f"{c[2]} {lang.gettext(c[1])}", c[2])) for c in MATRIX_CLASSES]
     classes.append((MATRIX_NO_DATA[2], lang.drawn(f"{MATRIX_NO_DATA[1]} {lang.gettext(MATRIX_NO_DATA[0])}",
                                                   MATRIX_NO_DATA[1])))
@@ -1032,7 +1043,7 @@ def _trend_chart(model: ReportModel, sector, kpis: list[KPIResult], columns: int
                      sector=sector.sector.name, first=years[0], last=years[-1], count=len(kpis))
     words = _TrendWords.of(lang)
     cell_width = WIDTH / columns
-    canvas = _Canvas()
+    canvas = _Canvas(lang.rtl)
     legend_x, line = 0.0, 0.0
     for status in STATUSES:
         label = lang.drawn(words.statuses[status])
@@ -1125,10 +1136,15 @@ def _trend_cell(canvas: _Canvas, model: ReportModel, kpi: KPIResult, years: list
         figures = lang.drawn(lang.say(_("{year}: not reported · target {target}"), year=year, target=target),
                              f"{year}: – · — {target}")
     canvas.text(x0 + pad, y0 + 37, truncate(figures, inner, 8.5), font_size=8.5)
-    unit = " · ".join(part for part in (label_or_placeholder(entry.unit or "", ""),
-                                        words.lower_is_better if entry.direction == "lower" else "") if part)
+    # The unit (workbook text, perhaps in another script than the words after it) is a span of
+    # its own, so that it is isolated on its own (see isolate_rtl).
+    unit = label_or_placeholder(entry.unit or "", "")
+    lower = words.lower_is_better if entry.direction == "lower" else ""
+    suffix = truncate(f"\u00a0· {lower}" if unit and lower else lower, inner, 8.5)  # U+00A0: kept at the edge
     if unit:
-        canvas.text(x0 + pad, y0 + 47, truncate(unit, inner, 8.5), font_size=8.5, fill=MUTED)
+        unit = truncate(unit, max(inner - text_width(suffix, 8.5), 0), 8.5)
+    if unit or suffix:
+        canvas.rich_text(x0 + pad, y0 + 47, [(unit, {}), (suffix, {})], font_size=8.5, fill=MUTED)
 
     plot_top, plot_bottom = y0 + 56, y0 + 84  # marker centres stay within these
     axis_y = plot_bottom + 7

@@ -12,9 +12,13 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from .errors import ReportgenError
+
+if TYPE_CHECKING:
+    from .build import BuildResult
+    from .options import Options
 
 log = logging.getLogger("reportgen")
 
@@ -84,12 +88,12 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _build_with_pdf_workers_first(year: int, options: Any) -> Any:
+def _build_with_pdf_workers_first(year: int, options: Options) -> BuildResult:
     """`build.build`, with its PDF workers forked before the pipeline's modules are imported:
     each worker then starts loading WeasyPrint a little sooner."""
-    from .parallel import PdfPool
+    from .parallel import start_pdf_workers
 
-    pdfs = PdfPool(jobs=len(options.languages)) if options.pdf else None
+    pdfs = start_pdf_workers(options)
     from .build import build
 
     return build(year, options, pdfs)

@@ -146,7 +146,6 @@ def _warm_weasyprint() -> None:
     import logging
 
     from . import render
-
     from .gcpause import collection_paused
 
     # The worker's first page is ours, not the user's: its messages are not theirs either.
@@ -177,6 +176,12 @@ def _render_pdf(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bytes:
     from . import render
 
     return render.render_pdf(*args, **kwargs)
+
+
+def start_pdf_workers(options: Any) -> PdfPool | None:
+    """The PDF workers a build of `options` (`reportgen.options.Options`) needs, started now;
+    None when it makes no PDF."""
+    return PdfPool(jobs=len(options.languages)) if options.pdf else None
 
 
 class PdfPool:

@@ -155,10 +155,11 @@ def install() -> bool:
         _warn_unsupported(weasyprint.__version__)
         return False
     _ORIGINAL = svg_module.text
-    # draw_node compares TAGS.get(tag) with the module's `text` to find text nodes: replace both.
+    # draw_node compares TAGS.get(tag) with the module's `text` to find text nodes: replace the
+    # function and every tag drawn with it (text, tspan, textPath, and `a`, a link inside text).
     svg_module.text = _whole_text
-    for tag in ("text", "tspan", "textPath"):
-        if svg_module.TAGS.get(tag) is _ORIGINAL:
+    for tag, function in list(svg_module.TAGS.items()):
+        if function is _ORIGINAL:
             svg_module.TAGS[tag] = _whole_text
     return True
 

@@ -23,10 +23,10 @@ from .errors import ReportgenError
 
 if TYPE_CHECKING:  # types only: every command's parser imports this module
     from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
     from .model import KPIEntry, YearData
     from .plan import Plan, Sector
-    from openpyxl.worksheet.worksheet import Worksheet
 
 log = logging.getLogger(__name__)
 

@@ -228,16 +228,32 @@ def test_right_to_left_names_are_drawn_when_svg_text_is_shaped(model: ReportMode
 
 
 def test_right_to_left_labels_are_bidi_isolates() -> None:
-    """An Arabic label is laid out as a right-to-left paragraph of its own: "2009: 93 · target 90"
-    in Arabic reads year first from the right, not in left-to-right order."""
+    """In an Arabic chart a label is a right-to-left paragraph of its own ("2009: 93 · target 90"
+    reads year first from the right); in a left-to-right chart, Arabic workbook text is a
+    first-strong isolate that leaves the English around it in place."""
     assert charts.isolate_rtl("2009: 93 · القيمة المستهدفة 90") == "\u20672009: 93 · القيمة المستهدفة 90\u2069"
     assert charts.isolate_rtl("\u00a0قطاع (ITU-R) ") == "\u00a0\u2067قطاع (ITU-R)\u2069 "  # the gap stays outside
+    assert charts.isolate_rtl("نسبة", rtl_chart=False) == "\u2068نسبة\u2069"
     assert charts.isolate_rtl("R-01 Budget 3,840") == "R-01 Budget 3,840"
-    canvas = charts._Canvas()  # noqa: SLF001
-    canvas.rich_text(0, 10, [("R-01", {"font_weight": "bold"}), ("\u00a0نسبة الدول", {})])
-    canvas.text(0, 20, "قطاع الاتصالات")
-    assert canvas.markup().count("\u2067") == 2 and canvas.markup().count("\u2069") == 2
-    assert '<tspan font-weight="bold">R-01</tspan>\u00a0\u2067نسبة الدول\u2069' in canvas.markup()
+    for rtl, opener in ((True, "\u2067"), (False, "\u2068")):
+        canvas = charts._Canvas(rtl)  # noqa: SLF001
+        canvas.rich_text(0, 10, [("R-01", {"font_weight": "bold"}), ("\u00a0نسبة الدول", {})])
+        canvas.text(0, 20, "قطاع الاتصالات")
+        assert canvas.markup().count(opener) == 2 and canvas.markup().count("\u2069") == 2
+        assert f'<tspan font-weight="bold">R-01</tspan>\u00a0{opener}نسبة الدول\u2069' in canvas.markup()
+    # Bidi controls typed in a workbook cannot break the chart's own isolates.
+    canvas = charts._Canvas(True)  # noqa: SLF001
+    canvas.text(0, 0, "نسبة\u2069\u202e x")
+    assert canvas.markup().count("\u2069") == 1 and "\u202e" not in canvas.markup()
+
+
+def test_an_arabic_unit_in_an_english_chart_leaves_the_english_in_place(model: ReportModel) -> None:
+    index = next(i for i, k in enumerate(model.kpis) if k.history)
+    lower = with_kpis(model, lambda i, k: dataclasses.replace(
+        k, entry=dataclasses.replace(k.entry, unit="أيام", direction="lower")) if i == index else k)
+    chart = charts.kpi_trends(lower)[0]
+    svg = chart.svg
+    assert "\u2068أيام\u2069\u00a0· lower is better" in svg  # the unit isolated, the English after it
 
 
 @pytest.mark.usefixtures("letter_by_letter")
@@ -651,8 +667,12 @@ def test_arabic_is_drawn_in_arabic(inputs: tuple) -> None:
         assert any(re.match(r"[A-Z]+-?\d+", t) for t in drawn), key
     status = " ".join(texts(parse(result["status_by_objective"])))
     assert model.sectors[0].sector.name in status
-    trends = " ".join(texts(parse(result[next(k for k in KEYS if k.startswith("trends"))])))
-    assert arabic("target") in trends or arabic("{year}: {actual} · target {target}").split("{")[0] in trends
+    trends = texts(parse(result["trends_R"]))
+    first = next(k for k in model.kpis if k.history and k.entry.sector == "R")
+    figures = charts.isolate_rtl(arabic("{year}: {actual} · target {target}").format(
+        year=model.year, actual=charts.fmt_number(first.entry.actual, "ar"),
+        target=charts.fmt_number(first.entry.target, "ar")))
+    assert figures in trends  # whole: the estimate of Arabic widths no longer cuts the target off
 
 
 @pytest.mark.usefixtures("letter_by_letter")
