@@ -84,6 +84,15 @@ def test_workbook_text_is_isolated_where_its_direction_or_language_differs(all_l
     assert str(render.environment("ar").filters["bidi"]("R-01 days")) == '<bdi dir="ltr">R-01 days</bdi>'
 
 
+def test_the_annex_says_its_messages_are_english_and_marks_them_so(all_languages):
+    english, french = html_of(all_languages, "en"), html_of(all_languages, "fr")
+    note = "Each problem is described in English"
+    assert note not in english and translations("fr").gettext(note + ", as it is sent to the Bureau that "
+                                                               "corrects its return.") in french
+    annex = french[french.index('id="annex-data-quality"'):]
+    assert '<td><bdi dir="ltr" lang="en">' in annex  # screen readers read the messages as English
+
+
 @pytest.mark.parametrize("lang, total", [("en", "132,320"), ("fr", "132\u202f320"), ("es", "132.320"),
                                          ("ru", "132\u00a0320"), ("ar", "132,320"), ("zh", "132,320")])
 def test_numbers_follow_the_locale(all_languages, lang, total):
