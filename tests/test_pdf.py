@@ -148,3 +148,27 @@ def test_every_output_is_a_bookmark_on_the_page_where_its_row_group_starts(built
         assert f'<tbody class="output" id="output-{output.code}">' in html
     assert html.count('scope="rowgroup"') == len(load_plan(None).outputs)
     assert html.count("<table class=\"kpis outputs\"") == 4  # one per Sector and the General Secretariat
+
+
+def test_table_cells_in_the_pdf_name_only_their_own_headers(built):
+    """PDF/UA: each data cell lists the headers that apply to it. A Sector's KPI table has 7
+    columns; a cell must never list the other outputs' names as its headers (WeasyPrint's
+    tagging knows scope="row" and "col" only, so the PDF's output header rows use "row")."""
+    reader: PdfReader = built["pdf"]
+    counts = []
+
+    def walk(node):
+        node = node.get_object()
+        if node.get("/S") == "/TD" and node.get("/A") is not None:
+            attributes = node["/A"].get_object()
+            counts.append(len(attributes.get("/Headers", [])))
+        kids = node.get("/K")
+        if kids is not None:
+            kids = kids.get_object()
+            for kid in kids if isinstance(kids, list) else [kids]:
+                if hasattr(kid, "get_object") and hasattr(kid.get_object(), "get"):
+                    walk(kid)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    assert len(counts) > 500  # every KPI, finance and annex cell
+    assert max(counts) <= 7, sorted(counts)[-5:]
