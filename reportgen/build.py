@@ -185,10 +185,10 @@ def charts_of(model: ReportModel, thresholds: Thresholds, gettext: Callable[[str
 
 
 def language_page(lang: str, plan: Plan, current: YearData, earlier: list[YearData], thresholds: Thresholds,
-                  document: DocumentSettings, timings: Timings) -> tuple[ReportModel, str, str]:
-    """The model, HTML and PDF's HTML of `report-<YEAR>-<lang>`: the same figures, with the plan's texts, the
-    fixed texts and the recommendations in `lang`. Numbering comes from the model, so it is the
-    same in every language."""
+                  document: DocumentSettings, timings: Timings, pdf: bool = True) -> tuple[ReportModel, str, str | None]:
+    """The model, HTML and PDF's HTML (None if `pdf` is false) of `report-<YEAR>-<lang>`: the same
+    figures, with the plan's texts, the fixed texts and the recommendations in `lang`. Numbering
+    comes from the model, so it is the same in every language."""
     from . import i18n, render
     from .plan import localise
 
@@ -198,7 +198,7 @@ def language_page(lang: str, plan: Plan, current: YearData, earlier: list[YearDa
                          translations.gettext, lang)
         charts = charts_of(model, thresholds, translations.gettext, lang)
         html = render.render_html(model, charts, lang, translations)
-        pdf_html = render.render_html(model, charts, lang, translations, for_pdf=True)
+        pdf_html = render.render_html(model, charts, lang, translations, for_pdf=True) if pdf else None
     return model, html, pdf_html
 
 
@@ -233,7 +233,7 @@ def build(year: int, options: Options, pdfs: PdfPool | None = None) -> BuildResu
         # What the PDF needs first, so that its worker starts as soon as it can.
         with timings.stage("render html"):
             charts = charts_of(model, thresholds)
-            pdf_html = render.render_html(model, charts, for_pdf=True)
+            pdf_html = render.render_html(model, charts, for_pdf=True) if pdfs else None
             report = render.report_json(model)
         with timings.stage("render data"):
             from .dataworkbook import data_workbook
@@ -249,7 +249,8 @@ def build(year: int, options: Options, pdfs: PdfPool | None = None) -> BuildResu
             files[f"report-{year}.html"] = render.render_html(model, charts).encode("utf-8")
         others = [lang for lang in options.languages if lang != "en"]
         for lang in others:
-            local, page, pdf_page = language_page(lang, plan, current, earlier, thresholds, document, timings)
+            local, page, pdf_page = language_page(lang, plan, current, earlier, thresholds, document, timings,
+                                                  pdf=pdfs is not None)
             files[f"report-{year}-{lang}.html"] = page.encode("utf-8")
             if pdfs:
                 pending[f"report-{year}-{lang}.pdf"] = pdfs.submit(pdf_page, options.pdf_variant, attachments,

@@ -50,30 +50,43 @@ def data_workbook(model: ReportModel, report: dict[str, Any]) -> bytes:
     """The workbook's bytes."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
-    from openpyxl.xml.functions import tostring
 
-    workbook = Workbook(write_only=False)
-    workbook.remove(workbook.active)
+    # Write-only: rows are streamed out rather than kept as cell objects (a large report's data
+    # workbook need not sit in memory twice).
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
     for title, rows in _sheets(report).items():
         sheet = workbook.create_sheet(title)
-        for r, row in enumerate(rows, start=1):
-            for c, value in enumerate(row, start=1):
-                cell = sheet.cell(row=r, column=c, value=value)
-                if isinstance(value, str) and value.startswith("="):
-                    # Workbook text that looks like a formula stays text: never a live formula.
-                    cell.data_type = "s"
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
+        header, *body = rows
+        sheet.append([_cell(sheet, value, bold) for value in header])
+        for row in body:
+            sheet.append([_cell(sheet, value) if isinstance(value, str) and value.startswith("=") else value
+                          for value in row])
     when = datetime.fromisoformat(model.report_date) if model.report_date else datetime(2000, 1, 1)
     properties = workbook.properties
     properties.title = f"Progress report on the {model.plan.title}, {model.year}: data"
     properties.creator = "reportgen"
     properties.created = when
+    from openpyxl.xml.functions import tostring
+
     buffer = io.BytesIO()
     workbook.save(buffer)
     properties.modified = when  # openpyxl stamps the save time: put ours back
     return _normalise_zip(buffer.getvalue(), {"docProps/core.xml": tostring(properties.to_tree())})
+
+
+def _cell(sheet: Any, value: Any, font: Any = None) -> Any:
+    """A cell written as given: workbook text that looks like a formula stays text, never a
+    live formula."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
+    if font is not None:
+        cell.font = font
+    return cell
 
 
 def _normalise_zip(data: bytes, replace: dict[str, bytes]) -> bytes:

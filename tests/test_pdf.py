@@ -172,3 +172,25 @@ def test_table_cells_in_the_pdf_name_only_their_own_headers(built):
     walk(reader.trailer["/Root"]["/StructTreeRoot"])
     assert len(counts) > 500  # every KPI, finance and annex cell
     assert max(counts) <= 7, sorted(counts)[-5:]
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_the_data_workbook(built):
+    """An analyst opening data-2009.xlsx must never run a formula typed by a Bureau."""
+    import copy
+    import io
+    import zipfile
+    from types import SimpleNamespace
+
+    from reportgen.dataworkbook import data_workbook
+
+    report = copy.deepcopy(built["json"])
+    report["kpis"][0]["kpi"] = '=HYPERLINK("http://attacker.example","click")'
+    model = SimpleNamespace(report_date="2010-01-15", year=2009, plan=SimpleNamespace(title="the plan"))
+    data = data_workbook(model, report)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+        sheets = b"".join(archive.read(n) for n in names)
+        strings = archive.read("xl/sharedStrings.xml") if "xl/sharedStrings.xml" in archive.namelist() else b""
+    assert b"<f>" not in sheets and b"<f " not in sheets  # no formula anywhere
+    assert b"HYPERLINK" in sheets + strings  # kept, as text
+    assert data_workbook(model, report) == data  # and the same bytes every time
