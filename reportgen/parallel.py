@@ -3,11 +3,13 @@
 Reading a workbook is pure CPU work in Python and in calamine (unzip, parse XML, clean cells),
 so threads would queue on the GIL; processes do not. A process pool costs a few hundredths of
 a second to start (fork) and every workbook read in a worker is pickled back to the parent
-(≈ 0.5 ms to unpickle a 200-row workbook), so for a handful of files reading them one after
-another is faster: `read_workbooks` only starts a pool when there
-are more than `SERIAL_MAX_FILES` files and more than one core to use.
+(≈ 0.2 ms to unpickle a 200-row workbook as `ingest.for_validation` leaves it), so for a
+handful of files reading them one after another is faster: `read_workbooks` only starts a
+pool when there are more than `SERIAL_MAX_FILES` files and more than one core to use.
 
     results = read_workbooks(paths, year_dir, limits)   # [(Workbook | None, [Problem]), ...]
+    for workbook, problems in iter_read_workbooks(paths, year_dir, limits):
+        ...                                             # the same, one at a time as they arrive
 
 `map_workbooks` is the general form: any picklable function `(path, rel, limits) -> result`,
 for example one that reads *and* checks a workbook, so that only its entries travel back.
