@@ -1,4 +1,4 @@
-"""What the XML scan of untrusted workbooks costs, and what it saves (reportgen.xlsxscan).
+"""What the XML scan of untrusted workbooks costs, and what it saves (reportgen.bureau.xlsxscan).
 
     .venv/bin/python bench/ingest_hostile.py [--runs 5] [--calamine]
 
@@ -102,7 +102,7 @@ def child(body: str, limit_as: int | None = None) -> dict:
 
 
 REFUSE = """
-from reportgen import ingest
+from reportgen.pipeline import ingest
 path = Path({path!r})
 tracemalloc.start()
 start = time.perf_counter()
@@ -138,8 +138,8 @@ def measure_refusals(folder: Path, calamine: bool) -> None:
     with zipfile.ZipFile(bomb) as archive:
         declared = archive.getinfo(member).file_size
     print(f"\nbomb: {bomb.stat().st_size / 1e6:.2f} MB file, sheet declared {declared / 1e6:.0f} MB")
-    baseline = child("import reportgen.ingest\nprint(json.dumps({'peak_rss_MB': peak_rss_mb()}))")
-    print(f"a fresh interpreter with reportgen.ingest imported: peak RSS {baseline['peak_rss_MB']:.0f} MB")
+    baseline = child("import reportgen.pipeline.ingest\nprint(json.dumps({'peak_rss_MB': peak_rss_mb()}))")
+    print(f"a fresh interpreter with reportgen.pipeline.ingest imported: peak RSS {baseline['peak_rss_MB']:.0f} MB")
     for name, path in (("300 MB bomb", bomb), ("lying header", liar), ("XFD1048576", far)):
         child(REFUSE.format(path=str(path)))  # warm the page cache and imports
         result = child(REFUSE.format(path=str(path)))

@@ -50,7 +50,7 @@ def quiet_logging() -> None:
 def stages(args: argparse.Namespace) -> dict[str, Any]:
     """`build.build()` `--runs` times in this process (the first pays for the imports)."""
     quiet_logging()
-    from reportgen.build import Options, build
+    from reportgen.pipeline.build import Options, build
 
     runs = []
     for _ in range(args.runs):
@@ -66,17 +66,18 @@ def stages(args: argparse.Namespace) -> dict[str, Any]:
 # -- ingest at scale ----------------------------------------------------------------------------
 
 def ingest(args: argparse.Namespace) -> dict[str, Any]:
-    """Read and validate one year folder: with reportgen.parallel (all cores, or --workers),
+    """Read and validate one year folder: with reportgen.pipeline.workers (all cores, or --workers),
     serially through the same function, or through build.read_year as a build does."""
-    from reportgen import ingest as ingest_module
-    from reportgen import parallel, validate
-    from reportgen.plan import load_plan
+    from reportgen.pipeline import ingest as ingest_module
+    from reportgen.pipeline import workers as parallel
+    from reportgen.pipeline import validate
+    from reportgen.plan.loader import load_plan
 
     plan = load_plan(None)
     year_dir = Path(args.dir) / str(args.year)
     wall, cpu = time.perf_counter(), cpu_seconds()
     if args.mode == "pipeline":
-        from reportgen.build import Timings, read_year
+        from reportgen.pipeline.build import Timings, read_year
 
         timings = Timings()
         data, paths = read_year(args.year, Path(args.dir), plan, ingest_module.Limits(), None, timings)
@@ -126,9 +127,8 @@ def baseline(args: argparse.Namespace) -> dict[str, Any]:
 
 def threshold(args: argparse.Namespace) -> dict[str, Any]:
     """Serial against a pool of every core, for small numbers of files (after a warm-up)."""
-    from reportgen import ingest as ingest_module
-    from reportgen import parallel
-
+    from reportgen.pipeline import ingest as ingest_module
+    from reportgen.pipeline import workers as parallel
     year_dir = Path(args.dir) / str(args.year)
     paths, _ = ingest_module.find_workbooks(year_dir)
     limits = ingest_module.Limits()

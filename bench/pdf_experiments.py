@@ -1,7 +1,7 @@
 """Where the PDF's time goes, and what would win it back: the 2009 sample report's PDF HTML
 (`render.render_html(..., for_pdf=True)`, as the build gives WeasyPrint), changed one way at a
 time, rendered with WeasyPrint exactly as `render.render_pdf` does (tagged `pdf/ua-1`, with the
-JSON and the data workbook attached, SVG chart text drawn as whole runs by reportgen.svgtext).
+JSON and the data workbook attached, SVG chart text drawn as whole runs by reportgen.render.svgtext).
 
     .venv/bin/python bench/pdf_experiments.py [--runs 3] [--only NAME,...] [--profile] [--html FILE]
 
@@ -15,7 +15,7 @@ the unchanged report, grouped by WeasyPrint stage.
 The CSS and output variants are ideas for the templates' owners, not changes made here: the
 table says what each would save, and whether it changes the page count. One variant goes the
 other way and measures a change already made: "WeasyPrint's own SVG text, letter by letter"
-renders with reportgen.svgtext uninstalled, so its (negative) saving is what whole-run SVG text
+renders with reportgen.render.svgtext uninstalled, so its (negative) saving is what whole-run SVG text
 saves. A variant whose change no longer applies to the HTML raises LookupError and is skipped.
 """
 
@@ -53,7 +53,8 @@ class Report:
 
 def sample_report(year: int = 2009) -> Report:
     """The 2009 sample report, built without the PDF; its PDF HTML made as the build makes it."""
-    from reportgen import build, render
+    from reportgen.pipeline import build
+    from reportgen.render import report as render
     from reportgen.settings import load_thresholds
 
     with tempfile.TemporaryDirectory() as temp:
@@ -69,23 +70,22 @@ def sample_report(year: int = 2009) -> Report:
 def _svgtext_installed() -> bool:
     import weasyprint.svg as svg_module
 
-    from reportgen import svgtext
-
+    from reportgen.render import svgtext
     return svg_module.TAGS.get("text") is svgtext._whole_text  # noqa: SLF001
 
 
 @contextmanager
 def letter_by_letter() -> Iterator[None]:
-    """WeasyPrint's own SVG text (one code point at a time) inside the block: reportgen.svgtext
+    """WeasyPrint's own SVG text (one code point at a time) inside the block: reportgen.render.svgtext
     uninstalled, installed again after. Inside it, render with `weasyprint_html()` and `render.pdf_options()`,
     never with `render.render_pdf` (it installs svgtext again)."""
-    from reportgen import render, svgtext
-
+    from reportgen.render import report as render
+    from reportgen.render import svgtext
     render.import_weasyprint()
     svgtext.uninstall()
     try:
         if _svgtext_installed():
-            raise RuntimeError("reportgen.svgtext is still installed")
+            raise RuntimeError("reportgen.render.svgtext is still installed")
         yield
     finally:
         svgtext.install()
@@ -95,17 +95,15 @@ def weasyprint_html(html: str) -> Any:
     """`weasyprint.HTML` as `render.render_pdf` makes it (base URL, the project-only fetcher)."""
     import weasyprint
 
-    from reportgen import render
-
+    from reportgen.render import report as render
     return weasyprint.HTML(string=html, base_url=str(render.TEMPLATES_DIR) + "/",
                            url_fetcher=render._fetcher_class()())  # noqa: SLF001
 
 
 def render_pdf(html: str, variant: str | None = "pdf/ua-1", attachments: list[tuple[str, bytes]] | None = None,
                date: str | None = None, letters: bool = False) -> bytes:
-    """`render.render_pdf`, with reportgen.svgtext installed as it is, or (`letters`) without."""
-    from reportgen import render
-
+    """`render.render_pdf`, with reportgen.render.svgtext installed as it is, or (`letters`) without."""
+    from reportgen.render import report as render
     if not letters:
         return render.render_pdf(html, variant, attachments, date)
     with letter_by_letter():
@@ -188,16 +186,15 @@ def same(html: str) -> str:
 
 
 def with_svgtext(html: str) -> str:
-    """The HTML unchanged, if reportgen.svgtext installs here (else there is nothing to undo)."""
-    from reportgen import svgtext
-
+    """The HTML unchanged, if reportgen.render.svgtext installs here (else there is nothing to undo)."""
+    from reportgen.render import svgtext
     if not svgtext.supported():
-        raise LookupError("reportgen.svgtext does not install on this WeasyPrint: the build draws letter by letter")
+        raise LookupError("reportgen.render.svgtext does not install on this WeasyPrint: the build draws letter by letter")
     return html
 
 
 # name: (change to the HTML, render options differing from the build's: `variant` (the PDF
-# variant, None for untagged), `attachments` (False: none), `letters` (True: reportgen.svgtext
+# variant, None for untagged), `attachments` (False: none), `letters` (True: reportgen.render.svgtext
 # uninstalled), `gc` (True: cyclic garbage collection left on during the render))
 VARIANTS: dict[str, tuple[Callable[[str], str], dict]] = {
     "as built (pdf/ua-1, attachments)": (same, {}),
@@ -205,7 +202,7 @@ VARIANTS: dict[str, tuple[Callable[[str], str], dict]] = {
     "pdf/a-3b instead of pdf/ua-1": (same, {"variant": "pdf/a-3b"}),
     "no attachments": (same, {"attachments": False}),
     "charts left out": (drop_elements(r'<figure class="chart".*?</figure>'), {}),
-    "WeasyPrint's own SVG text, letter by letter (reportgen/svgtext.py uninstalled)": (with_svgtext, {"letters": True}),
+    "WeasyPrint's own SVG text, letter by letter (reportgen/render/svgtext.py uninstalled)": (with_svgtext, {"letters": True}),
     "SVG text removed (upper bound for fewer chart labels)": (each_svg(without_svg_text), {}),
     "no tr { break-inside: avoid }": (css_replace("tr { break-inside: avoid; }"), {}),
     "no thead { display: table-header-group }": (css_replace("thead { display: table-header-group; }"), {}),
@@ -213,7 +210,7 @@ VARIANTS: dict[str, tuple[Callable[[str], str], dict]] = {
     "no TOC leaders and page numbers": (css_regex(r"@media print \{ \.toc a::after \{[^}]*\} \}", ""), {}),
     "page footer without 'of N'": (css_replace('" of " counter(pages)', ""), {}),
     "no running chapter header (string-set)": (css_regex(r"string-set: chapter content\(\);", ""), {}),
-    "cyclic garbage collection left on (reportgen/gcpause.py not used)": (same, {"gc": True}),
+    "cyclic garbage collection left on (reportgen/util/gcpause.py not used)": (same, {"gc": True}),
     "TOC leaders spaced, leader('. ')": (css_replace('leader(".")', 'leader(". ")'), {}),
     "no status icons in the KPI tables": (drop_elements(r'<span aria-hidden="true">[●◐○–]</span> '), {}),
     "no comments or earlier-year status under the KPIs": (
@@ -232,12 +229,13 @@ def render_once(html: str, options: dict, report: Report) -> tuple[float, float,
     as `render.render_pdf` renders, in two timed steps."""
     from contextlib import nullcontext
 
-    from reportgen import render, svgtext
+    from reportgen.render import report as render
 
-    render.import_weasyprint()  # as render_pdf does: reportgen.svgtext installed
+    from reportgen.render import svgtext
+    render.import_weasyprint()  # as render_pdf does: reportgen.render.svgtext installed
     if svgtext.supported() and not _svgtext_installed():
-        raise RuntimeError("reportgen.svgtext is not installed: not the PDF the build renders")
-    from reportgen.gcpause import collection_paused
+        raise RuntimeError("reportgen.render.svgtext is not installed: not the PDF the build renders")
+    from reportgen.util.gcpause import collection_paused
 
     options = {"variant": "pdf/ua-1", "attachments": True, "letters": False, "gc": False, **options}
     with letter_by_letter() if options["letters"] else nullcontext(), \

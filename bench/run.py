@@ -11,7 +11,7 @@ Writes `bench/results/results.json` (every number measured) and `bench/results/r
 - rebuild: the same command again into the same folder, nothing changed, then one cell changed;
 - ingest: synthetic returns from bench/make_synthetic.py (generated once into bench/.data/),
   50,000 / 100,000 / 200,000 KPI rows in 250 / 500 / 1,000 workbooks, read and validated with
-  reportgen.parallel, serially, and through build.read_year; the 200,000-row set also read with
+  reportgen.pipeline.workers, serially, and through build.read_year; the 200,000-row set also read with
   pandas.read_excel(engine="openpyxl") one file after another, the baseline;
 - threshold: serial reading against a pool for a few files, to place `SERIAL_MAX_FILES`.
 
@@ -357,7 +357,7 @@ def markdown(results: dict[str, Any]) -> str:
                 validate = median([r.get("validate_s", 0.0) for r in chosen]) if mode != "openpyxl baseline" else None
                 total = read + (validate or 0.0) if mode == "openpyxl baseline" else median([r["total_s"] for r in chosen])
                 rss = max(max(r.get("maxrss_self_mb", 0), r.get("maxrss_largest_child_mb", 0)) for r in chosen)
-                label = {"parallel": f"read all, then validate (reportgen.parallel, {chosen[0].get('workers')} workers)",
+                label = {"parallel": f"read all, then validate (reportgen.pipeline.workers, {chosen[0].get('workers')} workers)",
                          "serial": "read all, then validate (workers=1)",
                          "pipeline": "`build.read_year`, as a build reads (validated as read)",
                          "openpyxl baseline": "pandas.read_excel(openpyxl), one by one (read only)"}[mode]

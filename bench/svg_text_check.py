@@ -1,4 +1,4 @@
-"""Does reportgen.svgtext (SVG chart text drawn as whole runs) draw the same report as WeasyPrint's
+"""Does reportgen.render.svgtext (SVG chart text drawn as whole runs) draw the same report as WeasyPrint's
 own SVG text? Renders the 2009 sample report's PDF as the build does (`render.render_pdf`,
 svgtext installed) and again with svgtext uninstalled (WeasyPrint 70 letter by letter, see
 `pdf_experiments.letter_by_letter`), rasterises both (pdftoppm) and compares them page by page;
@@ -7,7 +7,7 @@ also draws an SVG label in Arabic and one with a combining mark both ways.
     .venv/bin/python bench/svg_text_check.py [--dpi 60]
 
 Writes bench/results/svg-text-check.md, and side-by-side PNGs of the pages that differ most
-and of the Arabic sample (top: WeasyPrint 70's own SVG text; bottom: with reportgen.svgtext, as
+and of the Arabic sample (top: WeasyPrint 70's own SVG text; bottom: with reportgen.render.svgtext, as
 the build renders) for a person to look at. Needs poppler-utils (pdftoppm) and Pillow.
 """
 
@@ -33,7 +33,7 @@ SAMPLE_SVG = """<!DOCTYPE html><html><body style="margin:0">
 
 def pdf_pair(html: str, attachments: list[tuple[str, bytes]] | None = None,
              date: str | None = None) -> tuple[bytes, bytes]:
-    """(WeasyPrint's own SVG text, reportgen.svgtext): the same PDF rendered both ways."""
+    """(WeasyPrint's own SVG text, reportgen.render.svgtext): the same PDF rendered both ways."""
     from pdf_experiments import render_pdf
 
     letters = render_pdf(html, "pdf/ua-1", attachments, date, letters=True)
@@ -72,12 +72,11 @@ def main(argv: list[str] | None = None) -> int:
     from PIL import Image, ImageChops
 
     from pdf_experiments import sample_report
-    from reportgen import svgtext
-
+    from reportgen.render import svgtext
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     RESULTS.mkdir(parents=True, exist_ok=True)
     if not svgtext.supported():
-        raise SystemExit("reportgen.svgtext does not install on this WeasyPrint: nothing to compare")
+        raise SystemExit("reportgen.render.svgtext does not install on this WeasyPrint: nothing to compare")
     report = sample_report()
     letters, whole = pdf_pair(report.html, report.attachments, report.date)
     lines = ["| page | pixels that differ (of the page) |", "|---:|---:|"]
@@ -102,9 +101,9 @@ def main(argv: list[str] | None = None) -> int:
         side_by_side(rasterise(small_letters, folder, "small-letters", 150)[0],
                      rasterise(small_whole, folder, "small-whole", 150)[0], RESULTS / "svg-text-arabic.png", crop=True)
     text = ("Pages of the 2009 report whose rendering differs between WeasyPrint 70's own SVG text "
-            "(letter by letter, reportgen.svgtext uninstalled) and reportgen.svgtext (whole runs, as the "
+            "(letter by letter, reportgen.render.svgtext uninstalled) and reportgen.render.svgtext (whole runs, as the "
             f"build renders) ({args.dpi} dpi; pages not listed are identical):\n\n" + "\n".join(lines) + "\n\n"
-            "Side by side (top: WeasyPrint's own SVG text, bottom: with reportgen.svgtext): "
+            "Side by side (top: WeasyPrint's own SVG text, bottom: with reportgen.render.svgtext): "
             + ", ".join(p.name for p in sorted(RESULTS.glob("svg-text-*.png"))) + "\n")
     (RESULTS / "svg-text-check.md").write_text(text, encoding="utf-8")
     print(text)

@@ -14,17 +14,17 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
-from .errors import ReportgenError
+from reportgen.errors import ReportgenError
 
 if TYPE_CHECKING:
-    from .build import BuildResult
-    from .options import Options
+    from reportgen.pipeline.build import BuildResult
+    from reportgen.options import Options
 
 log = logging.getLogger("reportgen")
 
 # Modules that add their own sub-commands: each has `register(subparsers) -> None`, and sets
 # `func` on its parser to a function taking the parsed arguments and returning an exit code.
-COMMAND_MODULES: list[str] = ["template", "approval", "distribute", "i18n"]
+COMMAND_MODULES: list[str] = ["bureau.template", "publish.approval", "publish.distribute", "i18n.catalogues"]
 
 
 def _add_io(parser: argparse.ArgumentParser, outputs: bool = True) -> None:
@@ -45,7 +45,7 @@ def add_limits(parser: argparse.ArgumentParser) -> None:
 
 
 def limits_of(args: argparse.Namespace):
-    from .xlsxscan import Limits
+    from reportgen.bureau.xlsxscan import Limits
 
     return Limits(int(args.max_file_mb * 1e6), int(args.max_unpacked_mb * 1e6))
 
@@ -91,24 +91,24 @@ def make_parser() -> argparse.ArgumentParser:
 def _build_with_pdf_workers_first(year: int, options: Options) -> BuildResult:
     """`build.build`, with its PDF workers forked before the pipeline's modules are imported:
     each worker then starts loading WeasyPrint a little sooner."""
-    from .parallel import start_pdf_workers
+    from reportgen.pipeline.workers import start_pdf_workers
 
     pdfs = start_pdf_workers(options)
-    from .build import build
+    from reportgen.pipeline.build import build
 
     return build(year, options, pdfs)
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from .i18n import parse_languages
-    from .options import Options
+    from reportgen.i18n.catalogues import parse_languages
+    from reportgen.options import Options
 
     options = Options(inputs=args.inputs, outputs=args.outputs, strict=args.strict,
                       plan_file=args.plan, rules_file=args.rules, limits=limits_of(args),
                       pdf=not args.no_pdf, pdf_variant=args.pdf_variant or None,
                       document_number=args.doc_number, council=args.council,
                       languages=parse_languages(args.lang))
-    from .cache import CachedBuild, build_or_reuse
+    from reportgen.pipeline.cache import CachedBuild, build_or_reuse
 
     result = build_or_reuse(args.year, options, force=args.force, build=_build_with_pdf_workers_first)
     folder = args.outputs / str(args.year)
@@ -139,9 +139,9 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    from .build import earlier_years, read_year
-    from .errors import InputError
-    from .plan import load_plan
+    from reportgen.pipeline.build import earlier_years, read_year
+    from reportgen.errors import InputError
+    from reportgen.plan.loader import load_plan
 
     plan = load_plan(args.plan)
     limits = limits_of(args)
@@ -151,7 +151,7 @@ def run_validate(args: argparse.Namespace) -> int:
     if (year_before := args.year - 1) in earlier_years(args.inputs, args.year, plan):
         earlier, _ = read_year(year_before, args.inputs, plan, limits)
     data, paths = read_year(args.year, args.inputs, plan, limits, earlier)
-    from .build import _problem_order
+    from reportgen.pipeline.build import _problem_order
 
     problems = sorted(data.problems, key=_problem_order)
     errors = sum(p.severity == "error" for p in problems)
@@ -164,7 +164,7 @@ def run_validate(args: argparse.Namespace) -> int:
         print(f"{len(data.returns)} workbook(s) read, {len(data.kpis)} KPI rows valid, "
               f"{errors} error(s), {len(problems) - errors} warning(s)", file=sys.stderr)
     if args.feedback is not None:
-        from .feedback import write_feedback
+        from reportgen.bureau.feedback import write_feedback
 
         written = write_feedback(data, paths, args.inputs / str(args.year), args.feedback, limits)
         print(f"reportgen: {len(written)} feedback workbook(s) written to {args.feedback}/", file=sys.stderr)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .plan import Goal, Objective, Output, Plan, Sector
-from .settings import DocumentSettings
+from reportgen.plan.loader import Goal, Objective, Output, Plan, Sector
+from reportgen.settings import DocumentSettings
 
 STATUSES = ("achieved", "partially achieved", "not achieved", "not reported")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .xlsxscan import Limits
+from reportgen.bureau.xlsxscan import Limits
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import ReportgenError
+from reportgen.errors import ReportgenError
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +26,7 @@ def load_thresholds(path: Path | None) -> Thresholds:
     """The defaults, overridden by the keys of a YAML rules file; unknown keys are an error."""
     if path is None:
         return Thresholds()
-    from .yamlfile import read_mapping
+    from reportgen.util.yamlfile import read_mapping
 
     data = read_mapping(path, ReportgenError, "rules file")
     known = {f.name: f.type for f in fields(Thresholds)}
@@ -68,7 +68,7 @@ def load_document_settings(path: Path, **overrides: str | None) -> DocumentSetti
     """`inputs/report.yaml` if it exists (keys: document_number, council, date), then overrides."""
     values: dict[str, Any] = {}
     if path.is_file():
-        from .yamlfile import read_mapping
+        from reportgen.util.yamlfile import read_mapping
 
         data = read_mapping(path, ReportgenError, "report settings")
         known = {f.name for f in fields(DocumentSettings)}

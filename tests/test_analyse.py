@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from reportgen.analyse import achievement, assess_finance, assess_kpis, roll_up, status
+from reportgen.pipeline.analyse import achievement, assess_finance, assess_kpis, roll_up, status
 from reportgen.model import FinanceEntry, KPIEntry, Source, YearData
-from reportgen.plan import load_plan
+from reportgen.plan.loader import load_plan
 from reportgen.settings import Thresholds
 
 PLAN = load_plan()

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from reportgen import approval, write
+from reportgen.publish import approval
+
+from reportgen.pipeline import write
 from reportgen.cli import main
 
 YEAR = 2009

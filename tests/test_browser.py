@@ -20,7 +20,7 @@ import openpyxl
 import pytest
 
 from reportgen.cli import main
-from reportgen.plan import load_plan
+from reportgen.plan.loader import load_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 BROWSER_DIR = ROOT / "tests" / "browser"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from reportgen import cache
-from reportgen.build import BuildResult, Options
+from reportgen.pipeline import cache
+from reportgen.pipeline.build import BuildResult, Options
 
 ROOT = Path(__file__).resolve().parents[1]
 YEAR = 2009

@@ -16,11 +16,13 @@ from typing import Callable
 
 import pytest
 
-from reportgen import charts, i18n
-from reportgen.build import Options, Timings, assemble, load_inputs
-from reportgen.charts import Chart
+from reportgen.charts import charts
+
+from reportgen.i18n import catalogues as i18n
+from reportgen.pipeline.build import Options, Timings, assemble, load_inputs
+from reportgen.charts.charts import Chart
 from reportgen.model import STATUSES, KPIResult, ReportModel
-from reportgen.plan import localise
+from reportgen.plan.loader import localise
 from reportgen.settings import Thresholds
 
 INPUTS = Path(__file__).resolve().parents[1] / "inputs"
@@ -213,8 +215,7 @@ def test_output_and_objective_names_are_escaped(model: ReportModel) -> None:
 @pytest.fixture
 def letter_by_letter(monkeypatch: pytest.MonkeyPatch) -> None:
     """A WeasyPrint that `svgtext` cannot patch: SVG text would be drawn letter by letter."""
-    from reportgen import svgtext
-
+    from reportgen.render import svgtext
     monkeypatch.setattr(svgtext, "supported", lambda: False)
 
 
@@ -649,7 +650,7 @@ def test_a_translation_with_wrong_placeholders_falls_back_to_english(model: Repo
                                                                      caplog: pytest.LogCaptureFixture) -> None:
     broken = lambda text: text.replace("{year}", "{année}").replace("{count}", "{0}")  # noqa: E731
     charts._warn_misfit.cache_clear()
-    with caplog.at_level("WARNING", logger="reportgen.charts"):
+    with caplog.at_level("WARNING", logger="reportgen.charts.charts"):
         result = charts.all_charts(model, gettext=broken, locale="fr")
     assert result["status_by_objective"].title == "KPI status by objective, 2009"
     warnings = [r.getMessage() for r in caplog.records if "does not fit its placeholders" in r.getMessage()]

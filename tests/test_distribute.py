@@ -19,9 +19,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from reportgen import approval, distribute, write
+from reportgen.publish import approval
+
+from reportgen.publish import distribute
+
+from reportgen.pipeline import write
 from reportgen.cli import main
-from reportgen.memberstates import DEFAULT_LIST, DistributionListError, load_list
+from reportgen.publish.memberstates import DEFAULT_LIST, DistributionListError, load_list
 
 YEAR = 2009
 PDFS = {"en": b"%PDF-1.7 English report\n", "fr": b"%PDF-1.7 rapport en francais\n",

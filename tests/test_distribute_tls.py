@@ -14,7 +14,7 @@ from typing import Any, Iterator
 import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from reportgen import distribute
+from reportgen.publish import distribute
 from tests.test_distribute import (PASSWORD, SMALL, USER, Recorder, assert_exactly_once, env,  # noqa: F401
                                    ledger_rows, send, start)
 

@@ -12,8 +12,8 @@ import openpyxl
 import pytest
 
 from reportgen.cli import main
-from reportgen.feedback import ERROR_FILL, WARNING_FILL, feedback_name
-from reportgen.text import header_key
+from reportgen.bureau.feedback import ERROR_FILL, WARNING_FILL, feedback_name
+from reportgen.util.text import header_key
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ROOT / "inputs"

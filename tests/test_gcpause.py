@@ -4,8 +4,8 @@ import gc
 
 import pytest
 
-from reportgen.gcpause import collection_paused
-from reportgen.render import render_pdf
+from reportgen.util.gcpause import collection_paused
+from reportgen.render.report import render_pdf
 
 
 @pytest.fixture

@@ -17,10 +17,11 @@ import pytest
 
 from fixtures.xlsx_parts import (RawMember, add_shared_strings, bomb_workbook, ole_file, patch, raw_member,
                                  read_parts, sheet_member, write_parts, write_raw_zip)
-from reportgen import ingest, xlsxscan
-from reportgen.build import Options, build
+from reportgen.pipeline import ingest
+from reportgen.bureau import xlsxscan
+from reportgen.pipeline.build import Options, build
 from reportgen.cli import main
-from reportgen.ingest import Limits
+from reportgen.pipeline.ingest import Limits
 from workbooks import KPI_HEADER, about, write_workbook
 
 YEAR = 2009

@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from reportgen.cli import main
-from reportgen.i18n import LANGUAGES, check, translations
+from reportgen.i18n.catalogues import LANGUAGES, check, translations
 
 ROOT = Path(__file__).resolve().parents[1]
 OTHERS = [lang for lang in LANGUAGES if lang != "en"]
@@ -68,8 +68,7 @@ def test_workbook_text_is_isolated_where_its_direction_or_language_differs(all_l
     """Workbook text in the Arabic report is a <bdi> with its direction (and language, when the
     return states one); in a left-to-right report it is plain text, unless it holds Arabic or
     is in another language than the report's."""
-    from reportgen import render
-
+    from reportgen.render import report as render
     english, arabic, french = (html_of(all_languages, lang) for lang in ("en", "ar", "fr"))
     kpi = "Member States represented at preparatory meetings"
     assert f"<th scope=\"row\">{kpi}" in english and f"<bdi dir=\"ltr\">{kpi}" not in english
@@ -165,7 +164,7 @@ def characters_without_glyph(text: str, pdf: Path) -> set[str]:
 
 
 def test_the_glyph_check_finds_a_missing_glyph(tmp_path):
-    from reportgen.render import render_pdf
+    from reportgen.render.report import render_pdf
 
     text = "Unassigned: \u0378 and \u0379"
     pdf = tmp_path / "missing.pdf"

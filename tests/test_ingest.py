@@ -13,10 +13,11 @@ import openpyxl
 import pytest
 
 from fixtures.xlsx_parts import patch, read_parts, set_cell_xml, sheet_member
-from reportgen import ingest, xlsxscan
-from reportgen.build import read_year
-from reportgen.ingest import Limits
-from reportgen.plan import load_plan
+from reportgen.pipeline import ingest
+from reportgen.bureau import xlsxscan
+from reportgen.pipeline.build import read_year
+from reportgen.pipeline.ingest import Limits
+from reportgen.plan.loader import load_plan
 from workbooks import KPI_HEADER, about, write_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -123,7 +124,7 @@ def test_values_are_kept_as_written_na_text_is_text(tmp_path: Path) -> None:
 
 def test_reading_returns_does_not_import_pandas() -> None:
     """Reading goes straight to calamine: a build does not pay pandas' 0.3 s import."""
-    code = ("import sys; from pathlib import Path; from reportgen import ingest; "
+    code = ("import sys; from pathlib import Path; from reportgen.pipeline import ingest; "
             f"w, p = ingest.read_workbook(Path({str(SAMPLES[0])!r}), 'x.xlsx', ingest.Limits()); "
             "assert w is not None and w.tables['kpis'].rows; print(sorted(m for m in sys.modules if m.split('.')[0] in ('pandas', 'numpy')))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -23,7 +23,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from reportgen.build import BuildResult, Options, build
+from reportgen.pipeline.build import BuildResult, Options, build
 from workbooks import KPI_HEADER, about, write_workbook
 
 YEAR = 2009

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from reportgen import ingest, parallel
+from reportgen.pipeline import ingest
+
+from reportgen.pipeline import workers as parallel
 from tests.workbooks import KPI_HEADER, about, write_workbook
 
 BUREAU_OUTPUTS = {"BR": "R-{:02d}", "TSB": "T-{:02d}", "BDT": "D-{:02d}", "GS": "INT-{:02d}"}
@@ -110,8 +112,8 @@ def test_pdf_pool_renders_in_workers_and_raises_their_errors(tmp_path, monkeypat
 def test_validation_needs_nothing_that_the_workers_leave_behind(year):
     """Workers send back `ingest.for_validation(workbook)`: the checked year (figures and every
     problem, the 2009 samples' deliberate flaws included) is the same as from the whole workbooks."""
-    from reportgen import validate
-    from reportgen.plan import load_plan
+    from reportgen.pipeline import validate
+    from reportgen.plan.loader import load_plan
 
     year_dir = Path(__file__).resolve().parents[1] / "inputs" / str(year)
     plan = load_plan(None)
@@ -137,9 +139,9 @@ def test_reading_a_year_leaves_the_garbage_collector_as_it_was(year_dir, enabled
     and puts it back as it found it, also when the year cannot be read."""
     import gc
 
-    from reportgen.build import read_year
+    from reportgen.pipeline.build import read_year
     from reportgen.errors import InputError
-    from reportgen.plan import load_plan
+    from reportgen.plan.loader import load_plan
 
     was = gc.isenabled()
     try:

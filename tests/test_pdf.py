@@ -111,8 +111,7 @@ def test_data_workbook_holds_every_figure(built):
 def test_the_pdf_stylesheet_has_the_colours_written_in(built):
     """The PDF's HTML carries report.css with every `var(--…)` replaced by its value (WeasyPrint
     resolves custom properties on every element); the screen HTML keeps the variables."""
-    from reportgen import render
-
+    from reportgen.render import report as render
     css = (render.TEMPLATES_DIR / "report.css").read_text(encoding="utf-8")
     defined = set(re.findall(r"(--[\w-]+)\s*:", css))
     used = set(re.findall(r"var\(\s*(--[\w-]+)", css))
@@ -127,7 +126,7 @@ def test_the_pdf_stylesheet_has_the_colours_written_in(built):
 def test_every_output_is_a_bookmark_on_the_page_where_its_row_group_starts(built):
     """A Sector's outputs are row groups of one table (its column headers written once and
     repeated on each page); each output's header row is still a bookmark, as a heading was."""
-    from reportgen.plan import load_plan
+    from reportgen.plan.loader import load_plan
 
     reader: PdfReader = built["pdf"]
 
@@ -181,7 +180,7 @@ def test_text_that_looks_like_a_formula_stays_text_in_the_data_workbook(built):
     import zipfile
     from types import SimpleNamespace
 
-    from reportgen.dataworkbook import data_workbook
+    from reportgen.render.dataworkbook import data_workbook
 
     report = copy.deepcopy(built["json"])
     report["kpis"][0]["kpi"] = '=HYPERLINK("http://attacker.example","click")'

@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from reportgen.errors import PlanError
-from reportgen.plan import PLANS_DIR, Plan, load_plan, plan_path
-from reportgen.text import fold
+from reportgen.plan.loader import PLANS_DIR, Plan, load_plan, plan_path
+from reportgen.util.text import fold
 
 SEED = Path("/work/shared/seed/000_0ab24cf5c5f3c471.txt")
 PLAN_FILE = PLANS_DIR / "itu-2008-2011.yaml"

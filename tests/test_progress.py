@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from reportgen.progress import Progress, wanted
+from reportgen.util.progress import Progress, wanted
 
 
 class FakeTerminal(io.StringIO):

@@ -3,10 +3,10 @@ the evidence (file, sheet, row) that fired it."""
 
 from __future__ import annotations
 
-from reportgen.analyse import assess_finance, assess_kpis, roll_up
+from reportgen.pipeline.analyse import assess_finance, assess_kpis, roll_up
 from reportgen.model import FinanceEntry, KPIEntry, ProposalEntry, Source, YearData
-from reportgen.plan import load_plan
-from reportgen.rules import Evidence, recommend
+from reportgen.plan.loader import load_plan
+from reportgen.pipeline.rules import Evidence, recommend
 from reportgen.settings import Thresholds
 
 PLAN = load_plan()

@@ -108,7 +108,7 @@ def resolve() -> Callable[[Any, str], str | None]:
     plan_file = ROOT / "reportgen" / "plans" / "itu-2008-2011.yaml"
     if plan_file.exists():
         sys.path.insert(0, str(ROOT))
-        from reportgen.plan import load_plan
+        from reportgen.plan.loader import load_plan
 
         plan = load_plan()
 

@@ -1,4 +1,4 @@
-"""SVG text drawn as whole runs (`reportgen.svgtext`): Arabic chart labels come out as Pango
+"""SVG text drawn as whole runs (`reportgen.render.svgtext`): Arabic chart labels come out as Pango
 shapes them in ordinary text, Latin labels land where WeasyPrint itself would put them, and a
 WeasyPrint the module does not know is left alone.
 
@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from reportgen import render, svgtext
+from reportgen.render import report as render
 
+from reportgen.render import svgtext
 pytestmark = pytest.mark.skipif(not shutil.which("pdftoppm"), reason="pdftoppm (poppler-utils) is not installed")
 
 ARABIC = "الاتحاد الدولي للاتصالات"
@@ -115,7 +116,7 @@ def test_an_unknown_weasyprint_is_not_patched(weasyprint_alone, monkeypatch: pyt
     monkeypatch.setattr(weasyprint_alone, "__version__", "71.0")
     svgtext._warn_unsupported.cache_clear()  # noqa: SLF001
     own = weasyprint.svg.TAGS["text"]
-    with caplog.at_level(logging.WARNING, logger="reportgen.svgtext"):
+    with caplog.at_level(logging.WARNING, logger="reportgen.render.svgtext"):
         assert not svgtext.install() and not svgtext.install()
     assert weasyprint.svg.TAGS["text"] is own
     warnings = [r.getMessage() for r in caplog.records]

@@ -9,11 +9,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from reportgen.build import read_year
+from reportgen.pipeline.build import read_year
 from reportgen.cli import main
-from reportgen.ingest import Limits
-from reportgen.plan import load_plan
-from reportgen.template import outputs_markdown
+from reportgen.pipeline.ingest import Limits
+from reportgen.plan.loader import load_plan
+from reportgen.bureau.template import outputs_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ROOT / "inputs"
@@ -216,7 +216,7 @@ def test_guide_lists_every_output_code() -> None:
     guide = GUIDE.read_text(encoding="utf-8")
     assert outputs_markdown(PLAN) in guide, (
         "the output tables in docs/bureau-guide.md differ from the plan: replace them with "
-        "the text of reportgen.template.outputs_markdown(load_plan())")
+        "the text of reportgen.bureau.template.outputs_markdown(load_plan())")
     for output in PLAN.outputs:
         assert f"`{output.code}`" in guide
     assert (ROOT / "docs" / "img" / "template-kpis.png").is_file()

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.build import read_year
-from reportgen.ingest import Limits
-from reportgen.plan import load_plan
-from reportgen.validate import parse_number
+from reportgen.pipeline.build import read_year
+from reportgen.pipeline.ingest import Limits
+from reportgen.plan.loader import load_plan
+from reportgen.pipeline.validate import parse_number
 from workbooks import KPI_HEADER, about, write_workbook
 
 PLAN = load_plan()

@@ -14,8 +14,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from reportgen.plan import load_plan  # noqa: E402
-from reportgen.template import build_template, previous_year  # noqa: E402
+from reportgen.plan.loader import load_plan  # noqa: E402
+from reportgen.bureau.template import build_template, previous_year  # noqa: E402
 
 COMMENTS = {3: "Two CPM meetings moved to 2010", 9: "New software (SpaceCap) released in May"}
 

@@ -8,11 +8,11 @@ import math
 from collections import Counter, defaultdict
 from typing import Iterable
 
-from .model import (STATUSES, FinanceEntry, FinanceResult, GoalResult, HistoryPoint, KPIEntry,
+from reportgen.model import (STATUSES, FinanceEntry, FinanceResult, GoalResult, HistoryPoint, KPIEntry,
                     KPIResult, ObjectiveResult, OutputResult, SectorResult, StatusCounts, YearData)
-from .plan import Plan
-from .settings import Thresholds
-from .text import fold
+from reportgen.plan.loader import Plan
+from reportgen.settings import Thresholds
+from reportgen.util.text import fold
 
 
 def achievement(entry_target: float, actual: float | None, baseline: float | None,

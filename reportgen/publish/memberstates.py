@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .errors import ReportgenError
-from .text import fold, header_key
+from reportgen.errors import ReportgenError
+from reportgen.util.text import fold, header_key
 
 LANGUAGES: dict[str, str] = {
     "en": "English", "fr": "French", "es": "Spanish", "ar": "Arabic", "zh": "Chinese", "ru": "Russian",
 }
 COLUMNS = ("name", "language", "email")
-DEFAULT_LIST = Path(__file__).resolve().parent / "data" / "member-states.csv"
+from reportgen.resources import MEMBER_STATES_FILE as DEFAULT_LIST
 
 # Deliberately stricter than RFC 5322 (no quoted local parts, no comments, no IP literals):
 # these are administrations' mailboxes, and an odd address here is far more likely a typing

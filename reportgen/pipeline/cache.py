@@ -41,14 +41,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from . import __version__
-
+from reportgen import __version__
 log = logging.getLogger(__name__)
 
 KEY_FILE = ".build-key"
 MANIFEST = "manifest.json"
 KEY_FORMAT = 1  # bump when the key's recipe changes
-PACKAGE_DIR = Path(__file__).resolve().parent
+from reportgen.resources import PACKAGE_DIR
 # Options that do not change what a build writes: where it writes is where the key is kept.
 IGNORED_OPTIONS = frozenset({"outputs"})
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts",
@@ -95,7 +94,7 @@ def input_files(inputs: Path, year: int) -> list[Path]:
 
 
 def sha256_file(path: Path) -> str:
-    from .write import sha256_of  # light: write.py imports only the standard library
+    from reportgen.pipeline.write import sha256_of  # light: write.py imports only the standard library
 
     return sha256_of(path)
 
@@ -188,7 +187,7 @@ def _join(parts: dict[str, str]) -> str:
 def parts_for(year: int, options: Any, templates_dir: Path | None = None) -> dict[str, str]:
     """`key_parts` with everything taken from a `build.Options`."""
     if templates_dir is None:
-        from .render import TEMPLATES_DIR as templates_dir
+        from reportgen.render.report import TEMPLATES_DIR as templates_dir
     inputs = Path(options.inputs)
     return key_parts(year, input_files(inputs, year), options, inputs_root=inputs,
                      templates_dir=templates_dir, plan_file=getattr(options, "plan_file", None))
@@ -295,7 +294,7 @@ def build_or_reuse(year: int, options: Any, force: bool = False,
         if hit is not None:
             return hit
     if build is None:
-        from .build import build
+        from reportgen.pipeline.build import build
     invalidate(out_dir)
     result = build(year, options)
     if result.written and (out_dir / MANIFEST).is_file():

@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
-from .errors import ReportgenError
+from reportgen.errors import ReportgenError
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ def _read_manifest(out_dir: Path, year: int) -> list[dict[str, Any]]:
 
 
 def _hash_or_none(path: Path) -> str | None:
-    from .write import sha256_of
+    from reportgen.pipeline.write import sha256_of
 
     try:
         return sha256_of(path)
@@ -173,7 +173,7 @@ def approve(outputs: Path, year: int, by: str, note: str | None = None) -> Appro
     Refuses (ApprovalError) when there is no manifest, when a file on disk differs from the
     manifest, or when the manifest lists no English PDF (the document that is distributed).
     """
-    from .write import json_bytes, write_all
+    from reportgen.pipeline.write import json_bytes, write_all
 
     by = " ".join(by.split())
     if not by:

@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .errors import BuildError
+from reportgen.errors import BuildError
 
 
 def sha256_of(path: Path) -> str:

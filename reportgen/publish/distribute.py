@@ -3,8 +3,8 @@
 Resolution 71 asks the Secretary-General to send the reports to all Member States after the
 Council has considered them. This module owns `reportgen distribute`:
 
-- it refuses to run unless the latest approval (reportgen.approval) still matches the files;
-- each Member State of the distribution list (reportgen.memberstates) gets one message: a short
+- it refuses to run unless the latest approval (reportgen.publish.approval) still matches the files;
+- each Member State of the distribution list (reportgen.publish.memberstates) gets one message: a short
   cover letter (templates/mail/cover-letter.txt.j2) and the approved PDF in its language, or the
   English one where that language was not approved (said in the letter and in the ledger);
 - every message goes through a SQLite ledger, `outputs/<Y>/distribution/ledger.sqlite`:
@@ -32,9 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal, TextIO
 
-from . import approval as approvals
-from .errors import ReportgenError
-from .memberstates import MemberState, load_list, select, slug
+from reportgen.publish import approval as approvals
+from reportgen.errors import ReportgenError
+from reportgen.publish.memberstates import MemberState, load_list, select, slug
 
 if TYPE_CHECKING:  # typing only: the CLI must not pay for these imports at start-up
     import smtplib
@@ -48,7 +48,7 @@ LEDGER_NAME = "ledger.sqlite"
 DRY_RUN_DIR = "dry-run"
 DEFAULT_SENDER = "ITU General Secretariat <sg-reports@reportgen.example>"  # dry runs only
 USER_ENV, PASSWORD_ENV = "REPORTGEN_SMTP_USER", "REPORTGEN_SMTP_PASSWORD"
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+from reportgen.resources import TEMPLATES_DIR
 SCHEMA_VERSION = 1
 
 
@@ -670,7 +670,7 @@ def parse_sender(value: str) -> tuple[str, str]:
     """(header value, envelope address) of --from."""
     from email.utils import formataddr, parseaddr
 
-    from .memberstates import is_email
+    from reportgen.publish.memberstates import is_email
 
     display, address = parseaddr(value)
     if not is_email(address):
@@ -703,7 +703,7 @@ def run_distribute(args: argparse.Namespace) -> int:
         raise DistributionError("give --from ADDR: the sender Member States will see and reply to")
     header_from, envelope_from = parse_sender(args.sender or DEFAULT_SENDER)
     domain = envelope_from.rpartition("@")[2]
-    from .plan import load_plan
+    from reportgen.plan.loader import load_plan
 
     plan_title = load_plan(args.plan).title
     planned = plan_messages(args.year, approved, states, load_attachments(out_dir, approved), domain)
@@ -782,7 +782,7 @@ def report_summary(year: int, approved: approvals.Approval, summary: Summary, co
 def dry_run(out_dir: Path, approved: approvals.Approval, planned: list[Planned],
             payload: Callable[[Planned, str], bytes]) -> int:
     """Write what would be sent now as .eml files; touch neither the server nor the ledger."""
-    from .write import write_all
+    from reportgen.pipeline.write import write_all
 
     folder = out_dir / DISTRIBUTION_DIR / DRY_RUN_DIR
     for old in folder.glob("*.eml") if folder.is_dir() else ():

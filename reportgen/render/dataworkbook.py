@@ -12,7 +12,7 @@ import zipfile
 from datetime import datetime
 from typing import Any
 
-from .model import ReportModel
+from reportgen.model import ReportModel
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 

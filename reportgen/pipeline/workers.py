@@ -37,8 +37,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence, TypeVar
 
 if TYPE_CHECKING:
-    from .ingest import Limits, Workbook
-    from .model import Problem
+    from reportgen.pipeline.ingest import Limits, Workbook
+    from reportgen.model import Problem
 
 T = TypeVar("T")
 
@@ -69,7 +69,7 @@ def worker_count(files: int, workers: int | None = None) -> int:
 
 
 def _read_one(path: Path, rel: str, limits: Limits) -> tuple[Workbook | None, list[Problem]]:
-    from .ingest import for_validation, read_workbook
+    from reportgen.pipeline.ingest import for_validation, read_workbook
 
     workbook, problems = read_workbook(path, rel, limits)
     return (for_validation(workbook) if workbook else None), problems
@@ -147,8 +147,8 @@ def _warm_weasyprint() -> None:
     stylesheet are then ready when the report arrives."""
     import logging
 
-    from . import render
-    from .gcpause import collection_paused
+    from reportgen.render import report as render
+    from reportgen.util.gcpause import collection_paused
 
     # The worker's first page is ours, not the user's: its messages are not theirs either.
     logging.getLogger("weasyprint").disabled = True
@@ -175,8 +175,7 @@ def _start_pdf_worker(extra: Callable[[], Any] | None) -> None:
 
 
 def _render_pdf(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bytes:
-    from . import render
-
+    from reportgen.render import report as render
     return render.render_pdf(*args, **kwargs)
 
 

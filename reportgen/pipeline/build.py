@@ -15,14 +15,20 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import analyse, ingest, rules, validate
-from .errors import InputError
-from .gcpause import collection_paused
-from .model import Problem, ReportModel, YearData
-from .options import Options
-from .parallel import PdfPool, start_pdf_workers
-from .plan import Plan, load_plan
-from .settings import DocumentSettings, Thresholds, load_document_settings, load_thresholds
+from reportgen.pipeline import analyse
+
+from reportgen.pipeline import ingest
+
+from reportgen.pipeline import rules
+
+from reportgen.pipeline import validate
+from reportgen.errors import InputError
+from reportgen.util.gcpause import collection_paused
+from reportgen.model import Problem, ReportModel, YearData
+from reportgen.options import Options
+from reportgen.pipeline.workers import PdfPool, start_pdf_workers
+from reportgen.plan.loader import Plan, load_plan
+from reportgen.settings import DocumentSettings, Thresholds, load_document_settings, load_thresholds
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +70,8 @@ def read_year(year: int, inputs: Path, plan: Plan, limits: ingest.Limits,
     year_dir = inputs / str(year)
     if not year_dir.is_dir():
         raise InputError(f"no folder {year_dir}: put the {year} returns in {year_dir}/")
-    from . import parallel
-    from .progress import Progress
+    from reportgen.pipeline import workers as parallel
+    from reportgen.util.progress import Progress
 
     # Many workbooks are read on every core, with a progress line on a terminal; this process
     # checks each one as it arrives. (The reading workers are forked with garbage collection
@@ -179,7 +185,7 @@ def load_inputs(year: int, options: Options, timings: Timings) -> tuple[Plan, Ye
 def charts_of(model: ReportModel, thresholds: Thresholds, gettext: Callable[[str], str] | None = None,
               locale: str = "en") -> dict:
     """The report's SVG charts, with their texts in the report's language."""
-    from .charts import all_charts
+    from reportgen.charts.charts import all_charts
 
     return all_charts(model, thresholds, gettext=gettext, locale=locale)
 
@@ -189,8 +195,9 @@ def language_page(lang: str, plan: Plan, current: YearData, earlier: list[YearDa
     """The model, HTML and PDF's HTML (None if `pdf` is false) of `report-<YEAR>-<lang>`: the same
     figures, with the plan's texts, the fixed texts and the recommendations in `lang`. Numbering
     comes from the model, so it is the same in every language."""
-    from . import i18n, render
-    from .plan import localise
+    from reportgen.i18n import catalogues as i18n
+    from reportgen.render import report as render
+    from reportgen.plan.loader import localise
 
     translations = i18n.translations(lang)
     with timings.stage(f"render {lang}"):
@@ -210,8 +217,10 @@ def build(year: int, options: Options, pdfs: PdfPool | None = None) -> BuildResu
     `pdfs` is a pool the caller started earlier still (`parallel.start_pdf_workers`); the build closes it."""
     from contextlib import nullcontext
 
-    from . import render, write
-    from .progress import Progress
+    from reportgen.render import report as render
+
+    from reportgen.pipeline import write
+    from reportgen.util.progress import Progress
 
     timings = Timings()
     if pdfs is None:
@@ -236,7 +245,7 @@ def build(year: int, options: Options, pdfs: PdfPool | None = None) -> BuildResu
             pdf_html = render.render_html(model, charts, for_pdf=True) if pdfs else None
             report = render.report_json(model)
         with timings.stage("render data"):
-            from .dataworkbook import data_workbook
+            from reportgen.render.dataworkbook import data_workbook
 
             files = {f"report-{year}.json": write.json_bytes(report),
                      f"data-{year}.xlsx": data_workbook(model, report)}
@@ -267,7 +276,7 @@ def build(year: int, options: Options, pdfs: PdfPool | None = None) -> BuildResu
             write.manifest(year, options.inputs / str(year), paths, out_dir, files))
         written = write.write_all(out_dir, files)
     log.info("wrote %s", ", ".join(str(p) for p in written))
-    from .approval import warn_if_stale
+    from reportgen.publish.approval import warn_if_stale
 
     stale = warn_if_stale(out_dir, year)
     return BuildResult(model, tuple(written), timings, (stale,) if stale else ())

@@ -13,10 +13,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .errors import PlanError
-from .text import fold
+from reportgen.errors import PlanError
+from reportgen.util.text import fold
 
-PLANS_DIR = Path(__file__).parent / "plans"
+from reportgen.resources import PLANS_DIR
 DEFAULT_PLAN = "itu-2008-2011"
 
 
@@ -304,7 +304,7 @@ def _language_file(plan: Plan, lang: str) -> dict[str, Any]:
     path = PLANS_DIR / f"{plan.id}.{lang}.yaml"
     if lang == "en" or not path.is_file():
         return {}
-    from .yamlfile import read_mapping
+    from reportgen.util.yamlfile import read_mapping
 
     return read_mapping(path, PlanError, "plan translation")
 

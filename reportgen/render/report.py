@@ -14,12 +14,12 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from .errors import BuildError
-from .model import STATUSES, ReportModel
+from reportgen.errors import BuildError
+from reportgen.model import STATUSES, ReportModel
 
 log = logging.getLogger(__name__)
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+from reportgen.resources import TEMPLATES_DIR
 STATUS_ICONS = {"achieved": "●", "partially achieved": "◐", "not achieved": "○", "not reported": "–"}
 STATUS_CLASSES = {s: s.replace(" ", "-") for s in STATUSES}
 
@@ -164,7 +164,7 @@ def environment(lang: str = "en", translations: Any = None) -> Any:
     env.filters["status_label"] = lambda s: gettext(STATUS_LABELS[s])
     env.filters["rule_label"] = lambda r: gettext(RULE_LABELS.get(r, r))
     env.filters["severity_label"] = lambda s: gettext(SEVERITY_LABELS.get(s, s))
-    # Charts come from reportgen.charts, which escapes every workbook text it draws.
+    # Charts come from reportgen.charts.charts, which escapes every workbook text it draws.
     env.filters["safe_svg"] = lambda svg: Markup(svg)
     env.filters["keep_abbr"] = _keep_abbreviations
     env.filters["svg_data_uri"] = lambda svg: "data:image/svg+xml;base64," + base64.b64encode(
@@ -234,7 +234,7 @@ ATTACHMENT_DESCRIPTIONS = {"json": "The computed report (reportgen JSON)",
 def render_pdf(html: str, variant: str | None = None, attachments: list[tuple[str, bytes]] | None = None,
                date: str | None = None) -> bytes:
     """The PDF of an HTML report; `variant` is a WeasyPrint PDF variant such as pdf/ua-1."""
-    from .gcpause import collection_paused
+    from reportgen.util.gcpause import collection_paused
 
     weasyprint = import_weasyprint()
     document = weasyprint.HTML(string=html, base_url=str(TEMPLATES_DIR) + "/",
@@ -274,8 +274,7 @@ def import_weasyprint() -> Any:
             f"WeasyPrint cannot load a system library ({str(exc).splitlines()[0]}): install them with "
             "'apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core'"
         ) from exc
-    from . import svgtext
-
+    from reportgen.render import svgtext
     svgtext.install()
     return weasyprint
 

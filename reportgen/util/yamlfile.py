@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .errors import ReportgenError
+from reportgen.errors import ReportgenError
 
 
 def read_mapping(path: Path, error: type[ReportgenError], what: str) -> dict[str, Any]:

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Iterable
 
-from .errors import ReportgenError
-from .model import Problem, YearData
-from .text import header_key
+from reportgen.errors import ReportgenError
+from reportgen.model import Problem, YearData
+from reportgen.util.text import header_key
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -62,8 +62,8 @@ def write_feedback(data: YearData, paths: Iterable[Path], year_dir: Path, out_di
     problem. `data` is the year's validation, `year_dir` the folder the paths are in. Problems
     with no file that name a bureau (e.g. an output without KPIs) go to that bureau's files.
     Returns the paths written. Raises ReportgenError if `out_dir` is inside `year_dir`."""
-    from .ingest import Limits
-    from .write import write_all
+    from reportgen.pipeline.ingest import Limits
+    from reportgen.pipeline.write import write_all
 
     _refuse_inside(out_dir, year_dir)
     limits = limits or Limits()
@@ -134,8 +134,8 @@ def feedback_workbook(path: Path, rel: str, year: int, problems: list[Problem], 
 
 def _open_copy(path: Path, rel: str, limits: Any) -> tuple["Workbook | None", str | None]:
     """The workbook, or None and why, after the container checks ingest makes."""
-    from .ingest import WORKBOOK_SUFFIXES
-    from .xlsxscan import Refused, scan_workbook
+    from reportgen.pipeline.ingest import WORKBOOK_SUFFIXES
+    from reportgen.bureau.xlsxscan import Refused, scan_workbook
 
     if path.suffix.lower() not in WORKBOOK_SUFFIXES or not path.is_file():
         return None, "the file is not an Excel workbook, so no marked copy could be made"

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .model import (FinanceResult, KPIResult, ObjectiveResult, ProposalEntry, Recommendation,
+from reportgen.model import (FinanceResult, KPIResult, ObjectiveResult, ProposalEntry, Recommendation,
                     RecommendationGroup, Source)
-from .plan import Plan
-from .settings import Thresholds
+from reportgen.plan.loader import Plan
+from reportgen.settings import Thresholds
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,11 +11,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from .ingest import Column, Table, Workbook, column_letter
-from .model import (FinanceEntry, HighlightEntry, KPIEntry, Problem, ProposalEntry, ReturnInfo,
+from reportgen.pipeline.ingest import Column, Table, Workbook, column_letter
+from reportgen.model import (FinanceEntry, HighlightEntry, KPIEntry, Problem, ProposalEntry, ReturnInfo,
                     Source, YearData)
-from .plan import Output, Plan
-from .text import fold, header_key
+from reportgen.plan.loader import Output, Plan
+from reportgen.util.text import fold, header_key
 
 KNOWN_SHEETS = ("About", "KPIs", "Finance", "Proposals", "Highlights")
 # Sheets of the blank return (`reportgen template`) that hold guidance, not data.

@@ -34,9 +34,9 @@ from functools import lru_cache
 from typing import Callable, Iterable, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
-from .model import STATUSES, HistoryPoint, KPIResult, ReportModel, StatusCounts
-from .render import RTL_LANGUAGES, STATUS_LABELS
-from .settings import Thresholds
+from reportgen.model import STATUSES, HistoryPoint, KPIResult, ReportModel, StatusCounts
+from reportgen.render.report import RTL_LANGUAGES, STATUS_LABELS
+from reportgen.settings import Thresholds
 
 log = logging.getLogger(__name__)
 
@@ -267,7 +267,7 @@ def label_or_placeholder(text: str, placeholder: str = RTL_PLACEHOLDER) -> str:
 
 def _unshapeable(text: str) -> bool:
     """Right-to-left text in a PDF whose WeasyPrint draws SVG text letter by letter."""
-    from .svgtext import supported
+    from reportgen.render.svgtext import supported
 
     return has_rtl(text) and not supported()
 

@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
-from .errors import ReportgenError
+from reportgen.errors import ReportgenError
 
 if TYPE_CHECKING:  # types only: every command's parser imports this module
     from openpyxl import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
 
-    from .model import KPIEntry, YearData
-    from .plan import Plan, Sector
+    from reportgen.model import KPIEntry, YearData
+    from reportgen.plan.loader import Plan, Sector
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ class TemplateResult:
 
 def register(subparsers: Any) -> None:
     """Add `reportgen template` to the CLI."""
-    from .cli import _add_io, add_limits
+    from reportgen.cli import _add_io, add_limits
 
     parser = subparsers.add_parser(
         "template", help="write a workbook for a Bureau to fill in for a year",
@@ -92,8 +92,8 @@ def register(subparsers: Any) -> None:
 
 
 def run_template(args: argparse.Namespace) -> int:
-    from .cli import limits_of
-    from .plan import load_plan
+    from reportgen.cli import limits_of
+    from reportgen.plan.loader import load_plan
 
     plan = load_plan(args.plan)
     bureau = args.bureau.strip().upper()
@@ -123,9 +123,9 @@ def write_template(plan: Plan, year: int, bureau: str, out: Path, inputs: Path |
 
 def previous_year(plan: Plan, year: int, inputs: Path, limits: Any = None) -> YearData | None:
     """Last year's validated returns, or None when there is no such folder."""
-    from .build import read_year
-    from .errors import InputError
-    from .ingest import Limits
+    from reportgen.pipeline.build import read_year
+    from reportgen.errors import InputError
+    from reportgen.pipeline.ingest import Limits
 
     try:
         data, _ = read_year(year - 1, inputs, plan, limits or Limits())
@@ -172,10 +172,10 @@ def build_template(plan: Plan, year: int, sector: Sector, carried: Iterable[KPIE
 
 
 def save_atomically(workbook: "Workbook", out: Path) -> None:
-    """Save to a temporary file beside `out`, then rename it over `out` (reportgen.write)."""
+    """Save to a temporary file beside `out`, then rename it over `out` (reportgen.pipeline.write)."""
     from io import BytesIO
 
-    from .write import write_all
+    from reportgen.pipeline.write import write_all
 
     buffer = BytesIO()
     workbook.save(buffer)

@@ -17,10 +17,10 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from . import xlsxscan
-from .model import Problem
-from .text import header_key
-from .xlsxscan import OLE_MAGIC, Limits, Refused  # noqa: F401  (Limits is part of this module's API)
+from reportgen.bureau import xlsxscan
+from reportgen.model import Problem
+from reportgen.util.text import header_key
+from reportgen.bureau.xlsxscan import OLE_MAGIC, Limits, Refused  # noqa: F401  (Limits is part of this module's API)
 
 log = logging.getLogger(__name__)
 

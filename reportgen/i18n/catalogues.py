@@ -16,16 +16,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .errors import ReportgenError
+from reportgen.errors import ReportgenError
 
 log = logging.getLogger(__name__)
 
-LOCALE_DIR = Path(__file__).parent / "locale"
+from reportgen.resources import LOCALE_DIR
 DOMAIN = "reportgen"
 LANGUAGES = ("en", "fr", "es", "ar", "zh", "ru")
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "ar": "العربية",
                   "zh": "中文", "ru": "Русский"}
-ROOT = Path(__file__).resolve().parent.parent
+from reportgen.resources import REPOSITORY_DIR as ROOT
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
 
 
@@ -127,7 +127,7 @@ class LanguageStatus:
 def check(lang: str) -> LanguageStatus:
     from babel.messages.pofile import read_po
 
-    from .plan import load_plan, translation_gaps
+    from reportgen.plan.loader import load_plan, translation_gaps
 
     wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in extract() if m.id}
     path = po_path(lang)
