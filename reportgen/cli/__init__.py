@@ -7,7 +7,6 @@ Exit codes (contract section 6): 0 done, 1 errors found (`validate`, or `build -
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import logging
 import sys
@@ -22,9 +21,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("reportgen")
 
-# Modules that add their own sub-commands: each has `register(subparsers) -> None`, and sets
-# `func` on its parser to a function taking the parsed arguments and returning an exit code.
-COMMAND_MODULES: list[str] = ["bureau.template", "publish.approval", "publish.distribute", "i18n.catalogues"]
+# The command groups: each module of this package (bureau, publish, i18n) has `add_parsers(subparsers) -> None`, and sets
+# `func` on each of its parsers to a function taking the parsed arguments and returning an exit
+# code. Those functions turn arguments into a typed options value and call a plain function of
+# the domain; no domain module imports argparse.
 
 
 def _add_io(parser: argparse.ArgumentParser, outputs: bool = True) -> None:
@@ -83,8 +83,10 @@ def make_parser() -> argparse.ArgumentParser:
                        help="also write, per workbook, a copy with the problems marked (for the Bureau)")
     check.set_defaults(func=run_validate)
 
-    for name in COMMAND_MODULES:
-        importlib.import_module(f"reportgen.{name}").register(commands)
+    from reportgen.cli import bureau, i18n, publish
+
+    for group in (bureau, publish, i18n):
+        group.add_parsers(commands)
     return parser
 
 
