@@ -28,7 +28,7 @@ from reportgen.model import Problem, ReportModel, YearData
 from reportgen.options import Options
 from reportgen.pipeline.workers import PdfPool, start_pdf_workers
 from reportgen.plan.loader import Plan, load_plan
-from reportgen.settings import DocumentSettings, Thresholds, load_document_settings, load_thresholds
+from reportgen.settings import DocumentSettings, Thresholds, load_configuration
 
 log = logging.getLogger(__name__)
 
@@ -167,9 +167,11 @@ def _problem_order(p: Problem) -> tuple:
     return (p.file is not None, p.file or "", p.sheet or "", p.row or 0, p.column or "")
 
 
-def load_inputs(year: int, options: Options, timings: Timings) -> tuple[Plan, YearData, list[YearData], list[Path]]:
-    with timings.stage("plan"):
-        plan = load_plan(options.plan_file)
+def load_inputs(year: int, options: Options, timings: Timings,
+                plan: Plan | None = None) -> tuple[Plan, YearData, list[YearData], list[Path]]:
+    if plan is None:
+        with timings.stage("plan"):
+            plan = load_plan(options.plan_file)
     if not options.inputs.is_dir():
         raise InputError(f"no inputs folder {options.inputs}")
     earlier: list[YearData] = []
@@ -227,14 +229,15 @@ def build(year: int, options: Options, pdfs: PdfPool | None = None) -> BuildResu
         pdfs = start_pdf_workers(options)
     # Cyclic garbage collection waits for the end of the build (see gcpause).
     with pdfs or nullcontext(), collection_paused():
-        plan, current, earlier, paths = load_inputs(year, options, timings)
+        # Every problem of the plan, the rules file and report.yaml, all at once, before any workbook.
+        with timings.stage("plan"):
+            configuration = load_configuration(options)
+        plan, thresholds, document = configuration.plan, configuration.thresholds, configuration.document
+        plan, current, earlier, paths = load_inputs(year, options, timings, plan)
         if not current.returns:
             reasons = "; ".join(p.line() for p in current.problems if p.severity == "error")[:500]
             raise InputError(f"no readable workbook in {options.inputs / str(year)}"
                              + (f" ({reasons})" if reasons else ""))
-        thresholds = load_thresholds(options.rules_file)
-        document = load_document_settings(options.inputs / "report.yaml", document_number=options.document_number,
-                                          council=options.council)
         model = assemble(plan, current, earlier, thresholds, timings, document.for_language("en"))
         if options.strict and any(p.severity == "error" for p in model.problems):
             return BuildResult(model, (), timings)
