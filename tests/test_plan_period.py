@@ -288,3 +288,20 @@ def test_the_2008_2011_report_still_cites_resolution_71(built):
     assert "Resolution 72 (Rev. Antalya, 2006): Linking strategic, financial and operational planning in ITU." in html
     assert "serves one or more of the Union's goals (Table 8.1 of the plan)" in html
     assert "Objectives (Table 8.1)" in html
+
+
+def test_editing_another_plans_translation_means_a_new_build(tmp_path):
+    """The French texts of a plan given with --plan are read beside it: the rebuild check counts them."""
+    import shutil
+
+    from reportgen.options import Options
+    from reportgen.pipeline.cache import key_for
+
+    plan = tmp_path / "other-plan.yaml"
+    shutil.copy(OTHER_PLAN, plan)
+    french = shutil.copy(OTHER_PLAN.with_name("other-plan.fr.yaml"), tmp_path / "other-plan.fr.yaml")
+    options = Options(inputs=tmp_path / "inputs", plan_file=plan)
+    before = key_for(2017, options)
+    Path(french).write_text(Path(french).read_text(encoding="utf-8").replace("Annexe B", "Annexe C"), encoding="utf-8")
+    assert key_for(2017, options) != before
+    assert localise(load_plan(plan), "fr").mandate.goals_table == "Annexe C"
