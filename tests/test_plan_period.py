@@ -3,6 +3,7 @@ mandate texts, which make a new plan period a matter of data (issue 11, item 6).
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -220,7 +221,8 @@ def words_of_the_2008_2011_plan() -> set[str]:
     for plan in (old, french):
         words |= {plan.title, plan.source, plan.mandate.reporting, plan.mandate.references}
         words |= {g.code for g in plan.goals} | {g.title for g in plan.goals}
-        words |= {s.bureau for s in plan.sectors} | {s.name for s in plan.sectors} | {s.bureau_name for s in plan.sectors}
+        words |= {s.bureau for s in plan.sectors} | {s.name for s in plan.sectors}
+        words |= {s.bureau_name for s in plan.sectors}
         words |= {o.code for o in plan.objectives} | {o.title for o in plan.objectives}
         words |= {o.code for o in plan.outputs} | {o.name for o in plan.outputs}
     return words
@@ -246,11 +248,14 @@ def test_a_report_from_another_plan_cites_that_plans_own_mandate(other_report):
                  "Objectives and the goals they serve (Annex B), by share of KPIs achieved, 2017"):
         assert text in english, text
     for text in ("Plan stratégique de l'Union pour 2016-2019", "La Résolution 900 (Rév. Lakeside, 2014) demande",
-                 "Résolution 900 (Rév. Lakeside, 2014) : Plan stratégique", "(Annexe B du plan)", "Objectifs (Annexe B)",
-                 "Secteur du spectre", "Conférences sur le spectre"):
+                 "Résolution 900 (Rév. Lakeside, 2014) : Plan stratégique", "(Annexe B du plan)",
+                 "Objectifs (Annexe B)", "Secteur du spectre", "Conférences sur le spectre"):
         assert text in french, text
-    # The other plan's rules hold: an output of another bureau's sector is an error at its row.
-    assert "NWB_2017.xlsx" in english and "SP.1-a" in other_report["json"]
+    # The other plan's links hold: an output of another bureau's sector is an error at its cell.
+    report = json.loads(other_report["json"])
+    assert (report["plan"], [g["code"] for g in report["goals"]]) == ("other-2016-2019", ["GA", "GB"])
+    assert [(p["severity"], p["file"], p["sheet"], p["row"], p["column"]) for p in report["problems"]] == [
+        ("error", "NWB_2017.xlsx", "KPIs", 5, "Output")]
 
 
 def cover_letter(mandate) -> str:

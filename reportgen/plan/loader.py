@@ -332,12 +332,14 @@ class _Reader:
             where = f"goal {code}"
             goals.append(Goal(code, self.text(g, "title", where, "its short heading"),
                               self.text(g, "text", where, "its full wording")))
-        sectors = [self.sector(s) for s in self.entries(data, "sectors", "the plan", "the sectors, each with "
-                                                               "code, name, bureau, bureau_name, mission, objectives and outputs")]
+        sectors = [self.sector(s) for s in self.entries(
+            data, "sectors", "the plan", "the sectors, each with code, name, bureau, bureau_name, mission, "
+            "objectives and outputs")]
         notes = self.get(data, "notes", "the plan", list, "a list of texts", required=False) or []
         return Plan(
             id=self.text(data, "id", "the plan", "a short name such as itu-2008-2011"),
-            title=self.text(data, "title", "the plan", "the plan's title, e.g. Strategic plan for the Union for 2008-2011"),
+            title=self.text(data, "title", "the plan", "the plan's title, e.g. Strategic plan for the Union "
+                            "for 2008-2011"),
             source=self.text(data, "source", "the plan", "the document the plan is taken from"),
             first_year=first,
             last_year=last,
@@ -610,10 +612,11 @@ def _localise_mandate(english: Mandate, texts: Any, squash: Any) -> Mandate:
 
     tables = texts.get("tables") if isinstance(texts.get("tables"), dict) else {}
     goals_table = tables.get("goals")
+    usable = isinstance(goals_table, str) and goals_table.strip()
     return Mandate(
         reporting=text("reporting", english.reporting),
         references=text("references", english.references),
         distribution=text("distribution", english.distribution),
-        goals_table=squash(goals_table) if isinstance(goals_table, str) and goals_table.strip() else english.goals_table,
+        goals_table=squash(goals_table) if usable else english.goals_table,
         circulation=text("circulation", english.circulation),
     )
