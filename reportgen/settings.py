@@ -1,10 +1,11 @@
-"""The configuration a user writes, read and checked before any workbook:
+"""Settings a user writes, each checked with every problem named by file and line:
 
 - the thresholds of the statuses and rules (contract sections 3 and 5): the contract's defaults,
   which a rules file (`--rules FILE`, YAML) may change;
-- the cover's document settings (`inputs/report.yaml`, then `--doc-number` and `--council`);
-- `load_configuration`, which reads those two and the plan file together and reports every
-  problem of all three at once, each as `file:line: message (fix)`, as mkdocs does.
+- the cover's document settings (`inputs/report.yaml`, then `--doc-number` and `--council`).
+
+`pipeline.configuration.load_configuration` reads these, the plan and its calendar together
+before any workbook, and reports every problem of them all at once (as mkdocs does).
 """
 
 from __future__ import annotations
@@ -15,16 +16,11 @@ import re
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from reportgen.errors import ConfigError, ConfigProblem
 
-if TYPE_CHECKING:
-    from reportgen.options import Options
-    from reportgen.plan.loader import Plan
-
-__all__ = ["ConfigError", "Configuration", "DocumentSettings", "Thresholds", "load_configuration",
-           "load_document_settings", "load_thresholds"]
+__all__ = ["ConfigError", "DocumentSettings", "Thresholds", "load_document_settings", "load_thresholds"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,13 +136,16 @@ class DocumentSettings:
     document_number: str = "DRAFT"
     council: str | dict | None = None  # the session the report goes to, e.g. "Council 2010"
     date: str | None = None  # the document's date (YYYY-MM-DD); default: SOURCE_DATE_EPOCH or the returns' dates
+    agenda_item: str | dict | None = None  # the Council's agenda item, e.g. "PL 2.3"
 
     def for_language(self, lang: str) -> "DocumentSettings":
-        council = self.council
+        council, agenda_item = self.council, self.agenda_item
         if isinstance(council, dict):
             council = council.get(lang) or council.get("en")
+        if isinstance(agenda_item, dict):
+            agenda_item = agenda_item.get(lang) or agenda_item.get("en")
         number = self.document_number.replace("{L}", LANGUAGE_LETTERS.get(lang, lang.upper()))
-        return DocumentSettings(number, council, self.date)
+        return DocumentSettings(number, council, self.date, agenda_item)
 
 
 def _one_line(value: Any) -> str | None:
@@ -154,6 +153,10 @@ def _one_line(value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         return None
     return " ".join(str(value).split())
+
+
+# The settings that are one text or one per language, with an example in English and French.
+_EXAMPLES = {"council": ("Council 2010", "Conseil 2010"), "agenda_item": ("PL 2.3", "PL 2.3")}
 
 
 def _document_value(path: Path, key: str, value: Any, line: int | None) -> tuple[Any, list[ConfigProblem]]:
@@ -169,28 +172,29 @@ def _document_value(path: Path, key: str, value: Any, line: int | None) -> tuple
             return None, problem(f"document_number is {describe(value)}, not one text",
                                  "write one text, e.g. document_number: C10/35-{L} ({L} becomes E, F, S, A, C or R)")
         return text, []
-    if key == "council":
+    if key in _EXAMPLES:  # council, agenda_item: one text, or one per language
+        example, french = _EXAMPLES[key]
         if isinstance(value, dict):
             texts, problems = {}, []
             for lang, text in value.items():
                 at = line_of(value, lang) or line
                 if lang not in LANGUAGE_LETTERS:
-                    problems += problem(f"council: '{lang}' is not a language of the report",
+                    problems += problem(f"{key}: '{lang}' is not a language of the report",
                                         f"use {', '.join(LANGUAGE_LETTERS)}", at)
                 elif _one_line(text) is None:
-                    problems += problem(f"council: {lang} is {describe(text)}, not one text",
-                                        f"write e.g. {lang}: Council 2010", at)
+                    problems += problem(f"{key}: {lang} is {describe(text)}, not one text",
+                                        f"write e.g. {lang}: {example}", at)
                 else:
                     texts[str(lang)] = _one_line(text)
             if texts and "en" not in texts and not problems:
-                problems += problem("council gives no English text ('en'), which the other languages fall back on",
-                                    "add en: Council 2010")
+                problems += problem(f"{key} gives no English text ('en'), which the other languages fall back on",
+                                    f"add en: {example}")
             return texts or None, problems
         text = _one_line(value)
         if text is None:
-            return None, problem(f"council is {describe(value)}, not one text",
-                                 "write one text (council: Council 2010) or one per language "
-                                 "(council: {en: Council 2010, fr: Conseil 2010})")
+            return None, problem(f"{key} is {describe(value)}, not one text",
+                                 f"write one text ({key}: {example}) or one per language "
+                                 f"({key}: {{en: {example}, fr: {french}}})")
         return text, []
     # date
     text = str(value).strip() if isinstance(value, str) else None
@@ -207,7 +211,7 @@ def _document_value(path: Path, key: str, value: Any, line: int | None) -> tuple
 
 
 def load_document_settings(path: Path, **overrides: str | None) -> DocumentSettings:
-    """`inputs/report.yaml` if it exists (keys: document_number, council, date), then the
+    """`inputs/report.yaml` if it exists (keys: document_number, council, date, agenda_item), then the
     command line's overrides. Raises ConfigError listing every problem with its line."""
     values: dict[str, Any] = {}
     problems: list[ConfigProblem] = []
@@ -229,40 +233,3 @@ def load_document_settings(path: Path, **overrides: str | None) -> DocumentSetti
         raise ConfigError(problems)
     values.update({k: v for k, v in overrides.items() if v})
     return DocumentSettings(**values)
-
-
-@dataclass(frozen=True, slots=True)
-class Configuration:
-    """Everything a build is told besides the returns: the plan, the thresholds, the cover."""
-
-    plan: Plan
-    thresholds: Thresholds
-    document: DocumentSettings
-
-
-def load_configuration(options: Options) -> Configuration:
-    """The plan (`options.plan_file`, else the default plan), the rules file
-    (`options.rules_file`) and `report.yaml` in the inputs folder, read and checked together.
-    Raises one ConfigError listing every problem of the three files, each as
-    `file:line: message (fix)`; reads no workbook."""
-    from reportgen.plan.loader import load_plan
-
-    problems: list[ConfigProblem] = []
-    plan = thresholds = document = None
-    try:
-        plan = load_plan(options.plan_file)
-    except ConfigError as exc:
-        problems += exc.problems
-    try:
-        thresholds = load_thresholds(options.rules_file)
-    except ConfigError as exc:
-        problems += exc.problems
-    try:
-        document = load_document_settings(options.inputs / "report.yaml", document_number=options.document_number,
-                                          council=options.council)
-    except ConfigError as exc:
-        problems += exc.problems
-    if problems:
-        raise ConfigError(problems)
-    assert plan is not None and thresholds is not None and document is not None
-    return Configuration(plan, thresholds, document)

@@ -12,7 +12,8 @@ from reportgen.cli import main
 from reportgen.errors import ConfigError, ReportgenError
 from reportgen.options import Options
 from reportgen.plan.loader import plan_path
-from reportgen.settings import Thresholds, load_configuration, load_document_settings, load_thresholds
+from reportgen.pipeline.configuration import ConfigurationError, load_configuration
+from reportgen.settings import Thresholds, load_document_settings, load_thresholds
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -147,6 +148,7 @@ def test_report_settings_in_latin1_name_the_line(tmp_path):
     ("date: 2010-02-30\n", 1, "date 2010-02-30 is not a day of the calendar"),
     ("date: 20100115\n", 1, "date is 20100115, not a date written YYYY-MM-DD"),
     ("councl: Council 2010\n", 1, "unknown setting 'councl'"),
+    ("council: Council 2010\nagenda_item: [PL 2.3]\n", 2, "agenda_item is a list [PL 2.3], not one text"),
 ])
 def test_a_bad_report_setting_is_named_with_its_line(tmp_path, text, line, words):
     settings = write(tmp_path / "report.yaml", text)
@@ -182,13 +184,34 @@ def broken_configuration(tmp_path: Path) -> Options:
 
 def test_every_problem_of_every_configuration_file_together(tmp_path):
     options = broken_configuration(tmp_path)
-    with pytest.raises(ConfigError) as error:
+    with pytest.raises(ConfigurationError) as error:
         load_configuration(options)
     where = [(Path(p.file).name, p.line) for p in error.value.problems]
     assert where == [("plan.yaml", 26), ("rules.yaml", 1), ("report.yaml", 1), ("report.yaml", 2)]
     message = str(error.value)
     assert message.startswith("4 problems in the configuration files; nothing was built:\n")
     assert f"{options.rules_file}:1: 'achieved' is .nan, not a number (write " in message
+
+
+def test_the_plans_translations_and_calendar_are_checked_with_it(tmp_path):
+    """The calendar beside the plan file and the plan's texts in the languages asked for are
+    configuration too: a problem in either shows before any workbook is read."""
+    plan = write(tmp_path / "plan.yaml", plan_path().read_text(encoding="utf-8"))
+    write(tmp_path / "plan.calendar.yaml", "conferences:\n  WRC: [2007, twelve]\n  PP: 2010\n"
+                                           "outputs:\n  INT-01: PP\n  R-01: WRX\n  R-99: PP\n")
+    write(tmp_path / "plan.fr.yaml", "title: Plan\ngoals:\n  - G1\n")
+    options = Options(inputs=tmp_path / "inputs", plan_file=plan, languages=("en", "fr"))
+    with pytest.raises(ConfigurationError) as error:
+        load_configuration(options)
+    assert [(Path(p.file).name, p.line, p.message) for p in error.value.problems] == [
+        ("plan.fr.yaml", 2, "'goals' is a list [G1]"),
+        ("plan.calendar.yaml", 2, "conference WRC: a list [2007, twelve] is not a year or a list of years"),
+        ("plan.calendar.yaml", 6, "output R-01 follows 'WRX', which is not a conference of this calendar"),
+        ("plan.calendar.yaml", 7, "output R-99 is not an output of the plan")]
+    write(tmp_path / "plan.calendar.yaml", "conferences:\n  PP: [2006, 2010]\noutputs:\n  INT-01: PP\n")
+    write(tmp_path / "plan.fr.yaml", "title: Plan\n")
+    calendar = load_configuration(options).calendar
+    assert (calendar.event_of("INT-01"), calendar.held("PP", 2010), calendar.next_after("PP", 2009)) == ("PP", True, 2010)
 
 
 def test_a_good_configuration(tmp_path):

@@ -254,8 +254,8 @@ def test_a_report_from_another_plan_cites_that_plans_own_mandate(other_report):
     # The other plan's links hold: an output of another bureau's sector is an error at its cell.
     report = json.loads(other_report["json"])
     assert (report["plan"], [g["code"] for g in report["goals"]]) == ("other-2016-2019", ["GA", "GB"])
-    assert [(p["severity"], p["file"], p["sheet"], p["row"], p["column"]) for p in report["problems"]] == [
-        ("error", "NWB_2017.xlsx", "KPIs", 5, "Output")]
+    assert [(p["file"], p["sheet"], p["row"], p["column"]) for p in report["problems"] if p["severity"] == "error"] \
+        == [("NWB_2017.xlsx", "KPIs", 5, "Output")]
 
 
 def cover_letter(mandate) -> str:
