@@ -61,7 +61,7 @@ def assess_kpis(plan: Plan, current: YearData, earlier: list[YearData],
         for entry in year_data.kpis:
             value = achievement(entry.target, entry.actual, entry.baseline, entry.direction)
             history[kpi_key(entry)].append(
-                HistoryPoint(year_data.year, entry.target, entry.actual, status(value, thresholds)))
+                HistoryPoint(year_data.year, entry.target, entry.actual, status(value, thresholds), value))
     results = []
     for entry in sorted(current.kpis, key=_kpi_order(plan)):
         value = achievement(entry.target, entry.actual, entry.baseline, entry.direction)
