@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reportgen.plan.loader import Goal, Objective, Output, Plan, Sector
-from reportgen.settings import DocumentSettings
+from reportgen.settings import DocumentSettings, Thresholds
 
 STATUSES = ("achieved", "partially achieved", "not achieved", "not reported")
 
@@ -384,6 +384,42 @@ class Advice:
 
 
 @dataclass(frozen=True, slots=True)
+class ObjectiveStanding:
+    """How one objective's reported KPIs did: the share achieved, for the summary's strongest
+    and weakest objectives."""
+
+    code: str
+    achieved: int
+    reported: int
+
+    @property
+    def share(self) -> float:
+        return self.achieved / self.reported if self.reported else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """What the cover and the summary say first: the plan's status this year and the year
+    before, budget execution and its change, the strongest and weakest objectives."""
+
+    status_counts: StatusCounts
+    previous_year: int | None
+    previous_counts: StatusCounts | None
+    execution: float | None
+    previous_execution: float | None
+    strongest: tuple[ObjectiveStanding, ...]
+    weakest: tuple[ObjectiveStanding, ...]
+
+    @property
+    def with_result(self) -> int:
+        return sum(n for status, n in self.status_counts.items() if status != "not reported")
+
+    @property
+    def total(self) -> int:
+        return sum(self.status_counts.values())
+
+
+@dataclass(frozen=True, slots=True)
 class Location:
     """Where a row of a return shows in the report: a KPI's row or an output's money in the
     table of its Sector's outputs ("Table 2.2, R-03, KPI 2"), and the HTML anchor to link to."""
@@ -408,6 +444,7 @@ class ReportModel:
     goals: tuple[GoalResult, ...]
     advice: Advice
     locations: dict[Source, Location]
+    headline: Headline
     proposals: tuple[ProposalEntry, ...]
     problems: tuple[Problem, ...]
     status_counts: StatusCounts
@@ -416,3 +453,4 @@ class ReportModel:
     execution: float | None
     earlier_years: tuple[int, ...] = field(default=())
     document: DocumentSettings = field(default_factory=DocumentSettings)
+    thresholds: Thresholds = field(default_factory=Thresholds)

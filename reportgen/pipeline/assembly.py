@@ -6,7 +6,7 @@ that secretariat.yaml's `follow_up` can name last year's recommendations by thei
 
 from __future__ import annotations
 
-from reportgen.model import Location, ReportModel, YearData, problem_order
+from reportgen.model import Headline, Location, ObjectiveStanding, ReportModel, YearData, problem_order
 from reportgen.pipeline import analyse
 from reportgen.pipeline.advice import advise
 from reportgen.pipeline.rules import Evidence
@@ -55,6 +55,7 @@ def report_model(config, returns, report_date: str | None) -> ReportModel:
     calendar = config.calendar.with_overrides(returns.secretariat.conferences)
     evidence, (sectors, objectives, goals) = _evidence(plan, current, earlier, thresholds, calendar)
     previous = None
+    before = None
     if earlier and earlier[-1].year == current.year - 1:
         before, _ = _evidence(plan, earlier[-1], earlier[:-1], thresholds, calendar)
         previous_advice, _ = advise(before)
@@ -67,6 +68,7 @@ def report_model(config, returns, report_date: str | None) -> ReportModel:
         places[f.source] = Location(f"{chapter}.2", f.output, None, f"output-{f.output}")
     budget = sum(s.budget for s in sectors)
     spent = sum(s.expenditure for s in sectors)
+    execution = spent / budget if budget else None
     problems = current.problems + returns.secretariat.problems + advice_problems
     return ReportModel(
         plan=plan,
@@ -86,7 +88,45 @@ def report_model(config, returns, report_date: str | None) -> ReportModel:
         status_counts=analyse.count_statuses(evidence.kpis),
         budget=budget,
         expenditure=spent,
-        execution=spent / budget if budget else None,
+        execution=execution,
+        headline=headline(evidence, before, execution),
         earlier_years=tuple(y.year for y in earlier),
         document=config.document,
+        thresholds=thresholds,
+    )
+
+
+def _execution(evidence: Evidence) -> float | None:
+    budget = sum(f.budget or 0 for f in evidence.finance)
+    spent = sum(f.expenditure or 0 for f in evidence.finance)
+    return spent / budget if budget else None
+
+
+def _standings(evidence: Evidence) -> list[ObjectiveStanding]:
+    """Objectives with at least two KPIs with a result, by share achieved."""
+    found = []
+    for objective in evidence.plan.objectives:
+        reported = [k for k in evidence.kpis if objective.code in k.objectives and k.status != "not reported"]
+        if len(reported) >= 2:
+            found.append(ObjectiveStanding(objective.code, sum(k.status == "achieved" for k in reported),
+                                           len(reported)))
+    return found
+
+
+# How many objectives the summary names as strongest and as weakest.
+STANDOUTS = 3
+
+
+def headline(evidence: Evidence, before: Evidence | None, execution: float | None) -> Headline:
+    standings = _standings(evidence)
+    strongest = sorted(standings, key=lambda s: (-s.share, -s.reported))[:STANDOUTS]
+    weakest = [s for s in sorted(standings, key=lambda s: (s.share, -s.reported)) if s not in strongest][:STANDOUTS]
+    return Headline(
+        status_counts=analyse.count_statuses(evidence.kpis),
+        previous_year=before.year if before else None,
+        previous_counts=analyse.count_statuses(before.kpis) if before else None,
+        execution=execution,
+        previous_execution=_execution(before) if before else None,
+        strongest=tuple(strongest),
+        weakest=tuple(weakest),
     )

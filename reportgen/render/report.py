@@ -35,6 +35,7 @@ def N_(text: str) -> str:
 STATUS_LABELS = {"achieved": N_("achieved"), "partially achieved": N_("partially achieved"),
                  "not achieved": N_("not achieved"), "not reported": N_("not reported")}
 SEVERITY_LABELS = {"error": N_("error"), "warning": N_("warning")}
+DATA_STATUS_LABELS = {"final": N_("final"), "draft": N_("draft (provisional)"), "illustrative": N_("illustrative")}
 STANCE_LABELS = {"support": N_("supported"), "support-with-changes": N_("supported with changes"),
                  "not-supported": N_("not supported"), "noted": N_("noted")}
 
@@ -138,6 +139,7 @@ def environment(locale: Any = "en", plan: Any = None, locations: dict | None = N
     env.filters["say"] = lambda text: locale.text(text, plan)
     env.filters["where"] = lambda source: _where(source, locations or {}, locale)
     env.filters["subject_name"] = lambda code: locale.text(PlanName(code), plan)
+    env.filters["data_status_label"] = lambda status: gettext(DATA_STATUS_LABELS.get(status, status))
     env.filters["stance_label"] = lambda stance: gettext(STANCE_LABELS.get(stance, stance))
     # Charts come from reportgen.charts, which escapes every workbook text it draws.
     env.filters["safe_svg"] = lambda svg: Markup(svg)
