@@ -28,6 +28,7 @@ from reportgen.model import Problem, ReportModel, YearData
 from reportgen.options import Options
 from reportgen.pipeline.workers import PdfPool, start_pdf_workers
 from reportgen.plan.loader import Plan, load_plan
+from reportgen.render.locale import ENGLISH, Locale, locale_for
 from reportgen.settings import DocumentSettings, Thresholds, load_document_settings, load_thresholds
 
 log = logging.getLogger(__name__)
@@ -182,12 +183,11 @@ def load_inputs(year: int, options: Options, timings: Timings) -> tuple[Plan, Ye
     return plan, current, earlier, paths
 
 
-def charts_of(model: ReportModel, thresholds: Thresholds, gettext: Callable[[str], str] | None = None,
-              locale: str = "en") -> dict:
+def charts_of(model: ReportModel, thresholds: Thresholds, locale: Locale = ENGLISH) -> dict:
     """The report's SVG charts, with their texts in the report's language."""
-    from reportgen.charts.charts import all_charts
+    from reportgen.charts import all_charts
 
-    return all_charts(model, thresholds, gettext=gettext, locale=locale)
+    return all_charts(model, thresholds, locale)
 
 
 def language_page(lang: str, plan: Plan, current: YearData, earlier: list[YearData], thresholds: Thresholds,
@@ -203,7 +203,7 @@ def language_page(lang: str, plan: Plan, current: YearData, earlier: list[YearDa
     with timings.stage(f"render {lang}"):
         model = assemble(localise(plan, lang), current, earlier, thresholds, Timings(), document.for_language(lang),
                          translations.gettext, lang)
-        charts = charts_of(model, thresholds, translations.gettext, lang)
+        charts = charts_of(model, thresholds, locale_for(lang))
         html = render.render_html(model, charts, lang, translations)
         pdf_html = render.render_html(model, charts, lang, translations, for_pdf=True) if pdf else None
     return model, html, pdf_html

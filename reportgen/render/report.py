@@ -20,8 +20,7 @@ from reportgen.model import STATUSES, ReportModel
 log = logging.getLogger(__name__)
 
 from reportgen.resources import TEMPLATES_DIR
-STATUS_ICONS = {"achieved": "●", "partially achieved": "◐", "not achieved": "○", "not reported": "–"}
-STATUS_CLASSES = {s: s.replace(" ", "-") for s in STATUSES}
+from reportgen.render.symbols import STATUS_CLASSES, STATUS_ICONS, STATUS_LABELS
 
 
 def _format_number(value: float | None, digits: int = 0, locale: str = "en") -> str:
@@ -69,8 +68,6 @@ def N_(text: str) -> str:
     return text
 
 
-STATUS_LABELS = {"achieved": N_("achieved"), "partially achieved": N_("partially achieved"),
-                 "not achieved": N_("not achieved"), "not reported": N_("not reported")}
 RULE_LABELS = {"objective-review": N_("objective review"), "overspend": N_("overspend"),
                "underspend": N_("underspend"), "missing-data": N_("missing data"),
                "persistent-shortfall": N_("persistent shortfall"), "proposal": N_("proposal")}
@@ -164,7 +161,7 @@ def environment(lang: str = "en", translations: Any = None) -> Any:
     env.filters["status_label"] = lambda s: gettext(STATUS_LABELS[s])
     env.filters["rule_label"] = lambda r: gettext(RULE_LABELS.get(r, r))
     env.filters["severity_label"] = lambda s: gettext(SEVERITY_LABELS.get(s, s))
-    # Charts come from reportgen.charts.charts, which escapes every workbook text it draws.
+    # Charts come from reportgen.charts, which escapes every workbook text it draws.
     env.filters["safe_svg"] = lambda svg: Markup(svg)
     env.filters["keep_abbr"] = _keep_abbreviations
     env.filters["svg_data_uri"] = lambda svg: "data:image/svg+xml;base64," + base64.b64encode(
