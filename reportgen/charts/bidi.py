@@ -19,17 +19,24 @@ def has_rtl(text: str) -> bool:
     return any(unicodedata.bidirectional(char) in ("R", "AL") for char in text)
 
 
+def has_ltr(text: str) -> bool:
+    return any(unicodedata.bidirectional(char) == "L" for char in text)
+
+
 def isolate_rtl(text: str, rtl_chart: bool = True) -> str:
     """Text holding right-to-left script as a bidi isolate, its surrounding spaces outside.
 
     In a right-to-left chart (an Arabic report) a label is a right-to-left line of its own
     (U+2067 … U+2069): without it, "2009: 93 · القيمة المستهدفة 90" or "قطاع الاتصالات
-    الراديوية (ITU-R)" would be ordered as left-to-right text and read in the wrong order. In a
-    left-to-right chart, right-to-left workbook or plan text is a first-strong isolate
-    (U+2068 … U+2069): laid out in its own direction, it leaves the English around it in place
-    (a label joining several pieces isolates each piece first; see the trends chart's cells).
-    Browsers and Pango both follow the Unicode bidi algorithm for isolates."""
-    if not has_rtl(text):
+    الراديوية (ITU-R)" would be ordered as left-to-right text and read in the wrong order; so is
+    a label of numbers and symbols alone ("2009: 113,629", "● 12"), which then reads as the
+    Arabic around it does. A label in a left-to-right script (a code, an English KPI name) is
+    left in its own direction. In a left-to-right chart, right-to-left workbook or plan text is
+    a first-strong isolate (U+2068 … U+2069): laid out in its own direction, it leaves the
+    English around it in place (a label joining several pieces isolates each piece first; see
+    the trends chart's cells). Browsers and Pango both follow the Unicode bidi algorithm for
+    isolates."""
+    if not (has_rtl(text) or (rtl_chart and text.strip() and not has_ltr(text))):
         return text
     core = text.strip()
     start = len(text) - len(text.lstrip())

@@ -8,11 +8,11 @@ from __future__ import annotations
 import math
 
 from reportgen.charts.bidi import drawn, label_or_placeholder
-from reportgen.charts.canvas import Canvas, coord, safe_id
-from reportgen.charts.figure import WIDTH, Chart, svg_document
+from reportgen.charts.canvas import WIDTH, Canvas, coord, safe_id
+from reportgen.charts.figure import LINE, MAX_LINES, Chart, svg_document
 from reportgen.charts.legend import legend, legend_width
 from reportgen.charts.palette import BAND, GRID, INK, MUTED, RULE
-from reportgen.charts.text import clean, text_width, truncate, wrap
+from reportgen.charts.text import clean, text_width, wrap
 from reportgen.charts.words import _, status_word, with_key
 from reportgen.model import ReportModel
 from reportgen.render.locale import ENGLISH, Locale
@@ -75,14 +75,33 @@ def budget_vs_expenditure(model: ReportModel, sector_code: str, thresholds: Thre
         canvas.text(legend_x + 15, 13 + line, label, font_size=10.5)
         legend_x += 30 + text_width(label, 10.5)
     y = max(y, 22 + line) + 4
-    heading = drawn(locale.say(_("Budget and expenditure (thousands of CHF)")), f"CHF (× {locale.number(1000)})")
-    canvas.text(bars_left, y + 10, truncate(heading, exec_left - bars_left - 4, 10), font_size=10, fill=MUTED)
-    heading = drawn(locale.say(_("Execution (expenditure ÷ budget)")), "%")
-    canvas.text(exec_left, y + 10, truncate(heading, WIDTH - exec_left, 10), font_size=10, fill=MUTED)
-    y += 16
+    money_heading = wrap(drawn(locale.say(_("Budget and expenditure (thousands of CHF)")),
+                               f"CHF (× {locale.number(1000)})"), exec_left - bars_left - 4, 10, MAX_LINES)
+    exec_heading = wrap(drawn(locale.say(_("Execution (expenditure ÷ budget)")), "%"), WIDTH - exec_left, 10,
+                        MAX_LINES)
+    for left, lines in ((bars_left, money_heading), (exec_left, exec_heading)):
+        for index, text in enumerate(lines):
+            canvas.text(left, y + 10 + LINE * index, text, font_size=10, fill=MUTED)
+    y += 16 + LINE * (max(len(money_heading), len(exec_heading)) - 1)
     axis_y = y + 10
     top = axis_y + 4
-    height_rows = row * len(sector.outputs)
+
+    # Each output's row: as tall as its name or its execution mark needs.
+    no_finance = locale.say(_("no finance reported"))
+    rows = []
+    for output_result in sector.outputs:
+        output, money = output_result.output, output_result.finance
+        lines = wrap(label_or_placeholder(output.name, ""), label_width, 10, MAX_LINES,
+                     first_line_width=label_width - text_width(output.code + "\u00a0", 10, bold=True))
+        if money is None or (money.budget is None and money.expenditure is None):
+            mark_lines = wrap(drawn(no_finance, "–"), exec_left - bars_left, 10, MAX_LINES)
+        elif money.execution is not None:
+            mark_lines = wrap(_mark_label(money.execution, thresholds, locale), WIDTH - mark_left, 10, MAX_LINES,
+                              bold=not thresholds.underspend <= money.execution <= thresholds.overspend)
+        else:
+            mark_lines = []
+        rows.append((output_result, lines, mark_lines, max(row, LINE * max(len(lines), len(mark_lines)) + 6)))
+    height_rows = sum(r[3] for r in rows)
     bottom = top + height_rows
     # The execution scale: range band, 100 % reference, ticks.
     canvas.rect(exec_left + thresholds.underspend * exec_scale, top,
@@ -104,73 +123,81 @@ def budget_vs_expenditure(model: ReportModel, sector_code: str, thresholds: Thre
     table: list[tuple[str, ...]] = [(locale.say(_("Output")), locale.say(_("Budget (thousand CHF)")),
                                      locale.say(_("Expenditure (thousand CHF)")), locale.say(_("Execution")),
                                      locale.say(_("Mark")))]
-    no_finance = locale.say(_("no finance reported"))
     not_reported = drawn(status_word(locale, "not reported"), "–")
     y = top
-    for output_result in sector.outputs:
+    for output_result, lines, mark_lines, height in rows:
         output, money = output_result.output, output_result.finance
-        lines = wrap(label_or_placeholder(output.name, ""), label_width, 10, 2,
-                     first_line_width=label_width - text_width(output.code + " ", 10, bold=True))
-        first_y = y + (13 if len(lines) == 2 else 19)
+        middle = y + height / 2
+        first_y = middle - LINE * (len(lines) - 1) / 2 + 4
         canvas.rich_text(0, first_y, [(output.code, {"font_weight": "bold"}), ("\u00a0" + lines[0], {})],
                          font_size=10)
-        if len(lines) == 2:
-            canvas.text(0, first_y + 12, lines[1], font_size=10)
+        for index, text in enumerate(lines[1:], 1):
+            canvas.text(0, first_y + LINE * index, text, font_size=10)
+        mark_y = middle - LINE * (len(mark_lines) - 1) / 2 + 4
         if money is None or (money.budget is None and money.expenditure is None):
-            canvas.text(bars_left, y + 19, truncate(drawn(no_finance, "–"), exec_left - bars_left, 10),
-                        font_size=10, font_style="italic", fill=MUTED)
+            for index, text in enumerate(mark_lines):
+                canvas.text(bars_left, mark_y + LINE * index, text, font_size=10, font_style="italic", fill=MUTED)
             table.append((f"{output.code} {clean(output.name)}", "–", "–", "–", no_finance))
-            y += row
+            y += height
             continue
         canvas.open("g")
         canvas.title(locale.say(_("{code} {name}: budget {budget}, expenditure {expenditure} thousand CHF, "
                                   "execution {execution}"), code=output.code, name=output.name,
                                 budget=locale.number(money.budget), expenditure=locale.number(money.expenditure),
                                 execution=locale.percent(money.execution)))
+        bars_top = middle - row / 2
         for offset, amount, fill, stroke in ((4.0, money.budget, BUDGET_FILL, BUDGET_STROKE),
                                              (15.0, money.expenditure, SPENT_FILL, None)):
             if amount is None:
-                canvas.text(bars_left, y + offset + 9, not_reported, font_size=9, fill=MUTED)
+                canvas.text(bars_left, bars_top + offset + 9, not_reported, font_size=9, fill=MUTED)
                 continue
             length = max(amount, 0.0) / money_max * bars_room
-            canvas.rect(bars_left, y + offset, length, 10, fill=fill, stroke=stroke,
+            canvas.rect(bars_left, bars_top + offset, length, 10, fill=fill, stroke=stroke,
                         stroke_width=0.8 if stroke else None)
-            canvas.text(bars_left + length + 4, y + offset + 9, locale.number(amount), font_size=9.5)
+            canvas.text(bars_left + length + 4, bars_top + offset + 9, locale.number(amount), font_size=9.5)
         mark = ""
         if money.execution is not None:
             execution = money.execution
-            share = locale.percent(execution)
-            shape, colour, label = "dot", INK, share
+            shape, colour = "dot", INK
             if execution > thresholds.overspend:
                 shape, colour, mark = "up", OVER_COLOUR, over_mark
-                label = drawn(locale.say(_("{share} ▲ over"), share=share), f"{share} ▲")
             elif execution < thresholds.underspend:
                 shape, colour, mark = "down", UNDER_COLOUR, under_mark
-                label = drawn(locale.say(_("{share} ▼ under"), share=share), f"{share} ▼")
             x = exec_left + min(max(execution, 0.0), exec_max) * exec_scale
-            _marker(canvas, shape, x, y + row / 2, colour)
-            canvas.text(mark_left, y + row / 2 + 4, truncate(label, WIDTH - mark_left, 10), font_size=10,
-                        font_weight="bold" if mark else None, fill=colour if mark else INK)
+            _marker(canvas, shape, x, middle, colour)
+            for index, text in enumerate(mark_lines):
+                canvas.text(mark_left, mark_y + LINE * index, text, font_size=10,
+                            font_weight="bold" if mark else None, fill=colour if mark else INK)
         canvas.close("g")
         table.append((f"{output.code} {clean(output.name)}", locale.number(money.budget),
                       locale.number(money.expenditure), locale.percent(money.execution), mark))
-        y += row
+        y += height
     canvas.line(bars_left, top, bars_left, bottom, stroke=RULE, stroke_width=1)
     alt = with_key(_budget_alt(sector, thresholds, locale), locale,
                    [locale.say(_("upper bar: budget")), locale.say(_("lower bar: expenditure")),
                     f"▲ {over_mark}", f"▼ {under_mark}"])
-    return Chart(chart_id, title, alt, svg_document(chart_id, bottom + 6, title, alt, canvas.markup()),
+    return Chart(chart_id, title, alt, svg_document(chart_id, bottom + 6, title, alt, canvas.markup(), rtl=locale.rtl),
                  tuple(table))
+
+
+def _mark_label(execution: float, thresholds: Thresholds, locale: Locale) -> str:
+    """An output's execution as drawn beside the scale: "97%", "116% ▲ over", "55% ▼ under"."""
+    share = locale.percent(execution)
+    if execution > thresholds.overspend:
+        return drawn(locale.say(_("{share} ▲ over"), share=share), f"{share} ▲")
+    if execution < thresholds.underspend:
+        return drawn(locale.say(_("{share} ▼ under"), share=share), f"{share} ▼")
+    return share
 
 
 def _marker(canvas: Canvas, shape: str, x: float, y: float, colour: str) -> None:
     """Execution as a shape: ● within range, ▲ over, ▼ under."""
     if shape == "up":
-        canvas.element("path", d=f"M{coord(x)},{coord(y - 5.5)}l5.5,9.5h-11z", fill=colour)
+        canvas.element("path", d=f"M{coord(canvas.x(x))},{coord(y - 5.5)}l5.5,9.5h-11z", fill=colour)
     elif shape == "down":
-        canvas.element("path", d=f"M{coord(x)},{coord(y + 5.5)}l5.5,-9.5h-11z", fill=colour)
+        canvas.element("path", d=f"M{coord(canvas.x(x))},{coord(y + 5.5)}l5.5,-9.5h-11z", fill=colour)
     else:
-        canvas.element("circle", cx=x, cy=y, r=4, fill=colour)
+        canvas.circle(x, y, 4, fill=colour)
 
 
 def _budget_alt(sector, thresholds: Thresholds, locale: Locale) -> str:

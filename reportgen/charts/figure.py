@@ -13,15 +13,15 @@ import re
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-from reportgen.charts.canvas import escaped
+from reportgen.charts.canvas import WIDTH, escaped
+from reportgen.charts.fonts import FONT_FAMILY
 from reportgen.charts.palette import INK
 from reportgen.charts.words import _
 from reportgen.render.locale import ENGLISH, Locale
 
-WIDTH = 680  # viewBox width: about the PDF's text width (174 mm at 96 px/in), so text keeps its size
+LINE = 12.0  # from one line of a wrapped label to the next (10 px text)
+MAX_LINES = 4  # a label wraps to at most this many lines; past them it is cut with '…'
 CODE_COLUMN = 33.0  # where an objective's title starts, after its code ("INT5" in bold is ~27)
-# DejaVu draws Latin and Cyrillic; Chinese falls back to the Simplified Chinese face, not Japanese.
-FONT_FAMILY = "'DejaVu Sans', 'Noto Sans CJK SC', sans-serif"
 # A number or a share in any of the report's locales: 1,234.5 / 1 234,5 / 1.234 / 116 % / –
 _NUMERIC = re.compile(r"^[–-]?$|^-?[\d][\d,.'\u00a0\u202f ]*(\s?%)?$")
 
@@ -37,18 +37,24 @@ class Chart:
     table: tuple[tuple[str, ...], ...]  # header row first; the numbers behind the chart
 
 
-def svg_document(chart_id: str, height: float, title: str, desc: str, body: str, defs: str = "") -> str:
+def svg_document(chart_id: str, height: float, title: str, desc: str, body: str, defs: str = "",
+                 rtl: bool = False) -> str:
     """The <svg> root: role="img" labelled by its own <title> and <desc>, sized by its viewBox.
 
     width="100%" and no height: browsers and WeasyPrint then take the height from the
     viewBox's ratio. (Fixed width/height attributes letterbox when CSS narrows the SVG, and in
-    WeasyPrint 70 an inline style="height:auto" makes the box square.)"""
+    WeasyPrint 70 an inline style="height:auto" makes the box square.)
+
+    A right-to-left chart (`rtl`) places its labels itself (see canvas.Canvas) and isolates
+    their direction: its root says direction="ltr" so that the page's direction, which an
+    inline SVG inherits in an Arabic HTML report, does not turn its text anchors round."""
     height = math.ceil(height)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
         f'width="100%" '
         f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" class="chart" '
-        f'font-family={quoteattr(FONT_FAMILY)} font-size="11" fill={quoteattr(INK)}>'
+        + ('direction="ltr" ' if rtl else "")
+        + f'font-family={quoteattr(FONT_FAMILY)} font-size="11" fill={quoteattr(INK)}>'
         f'<title id="{chart_id}-title">{escaped(title)}</title>'
         f'<desc id="{chart_id}-desc">{escaped(desc)}</desc>'
         + (f"<defs>{defs}</defs>" if defs else "")

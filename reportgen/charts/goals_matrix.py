@@ -6,13 +6,13 @@ reported KPIs achieved, as colour and symbol); a last row gives each goal's clas
 from __future__ import annotations
 
 from reportgen.charts.bidi import drawn, label_or_placeholder
-from reportgen.charts.canvas import Canvas
+from reportgen.charts.canvas import WIDTH, Canvas
 from reportgen.charts.counts import reported, share
-from reportgen.charts.figure import CODE_COLUMN, WIDTH, Chart, svg_document
+from reportgen.charts.figure import CODE_COLUMN, LINE, MAX_LINES, Chart, svg_document
 from reportgen.charts.legend import legend
 from reportgen.charts.palette import BAND, INK, MUTED, text_colour_on
-from reportgen.charts.text import clean, truncate
-from reportgen.charts.words import _, capital, status_word, with_key
+from reportgen.charts.text import clean, text_width, wrap
+from reportgen.charts.words import _, with_key
 from reportgen.model import ReportModel, StatusCounts
 from reportgen.render.locale import ENGLISH, Locale
 from reportgen.settings import Thresholds
@@ -26,6 +26,8 @@ MATRIX_CLASSES = (
     (0.0, _("under a third achieved"), "○", "#D55E00"),
 )
 MATRIX_NO_DATA = (_("no KPI reported"), "–", "#999999")
+GOAL_COLUMN = 28.0  # one goal's column of cells
+TITLE_SIZE, TITLE_LINE = 9.5, 11.5  # an objective's title, wrapped to the room left of the cells
 
 
 def draw(model: ReportModel, thresholds: Thresholds, locale: Locale) -> dict[str, Chart]:
@@ -52,34 +54,30 @@ def goals_matrix(model: ReportModel, locale: Locale = ENGLISH) -> Chart:
     title = locale.say(_("Objectives and the goals they serve (Table 8.1), by share of KPIs achieved, {year}"),
                        year=model.year)
     goals = model.plan.goals
-    col_width = 36.0
-    share_left = WIDTH - 116  # room for "12 of 29 (41 %)"
-    col_left = share_left - 8 - col_width * len(goals)
+    col_width = GOAL_COLUMN
+    col_left = WIDTH - col_width * len(goals)
     label_width = col_left - 8
-    row, header_row = 20.0, 22.0
+    row, header_row = 19.0, 19.0
 
-    def achieved_of(achieved: int, reported: int, is_drawn: bool = False) -> str:
+    def achieved_of(achieved: int, reported: int) -> str:
         if not reported:
-            text = locale.gettext(MATRIX_NO_DATA[0])
-            return drawn(text, MATRIX_NO_DATA[1]) if is_drawn else text
-        part = locale.percent(share(achieved, reported))
-        text = locale.say(_("{achieved} of {reported} ({share})"), achieved=achieved, reported=reported, share=part)
-        return drawn(text, f"{achieved}/{reported} ({part})") if is_drawn else text
+            return locale.gettext(MATRIX_NO_DATA[0])
+        return locale.say(_("{achieved} of {reported} ({share})"), achieved=achieved, reported=reported,
+                          share=locale.percent(share(achieved, reported)))
 
     canvas = Canvas(locale.rtl)
     classes = [(c[3], drawn(f"{c[2]} {locale.gettext(c[1])}", c[2])) for c in MATRIX_CLASSES]
     classes.append((MATRIX_NO_DATA[2], drawn(f"{MATRIX_NO_DATA[1]} {locale.gettext(MATRIX_NO_DATA[0])}",
                                              MATRIX_NO_DATA[1])))
-    heading = drawn(locale.say(_("Share of an objective's reported KPIs achieved:")))
-    if heading:
-        canvas.text(0, 12, truncate(heading, WIDTH, 10.5), font_size=10.5, fill=MUTED)
-    y = legend(canvas, 20, classes)
+    heading = wrap(drawn(locale.say(_("Share of an objective's reported KPIs achieved:"))), WIDTH, 10.5, MAX_LINES)
+    heading = [line for line in heading if line]
+    for index, line in enumerate(heading):
+        canvas.text(0, 12 + LINE * index, line, font_size=10.5, fill=MUTED)
+    y = legend(canvas, 20 + LINE * max(len(heading) - 1, 0), classes)
     y += 4
     for index, goal in enumerate(goals):
         canvas.text(col_left + col_width * (index + 0.5), y + 12, goal.code, font_weight="bold",
                     text_anchor="middle")
-    canvas.text(share_left, y + 12, truncate(drawn(capital(status_word(locale, "achieved")), "●"),
-                                             WIDTH - share_left, 11, bold=True), font_weight="bold")
     y += 18
     canvas.line(0, y, WIDTH, y, stroke=INK, stroke_width=1)
     band = False
@@ -88,37 +86,41 @@ def goals_matrix(model: ReportModel, locale: Locale = ENGLISH) -> Chart:
                                      locale.say(_("KPIs achieved")), locale.say(_("KPIs reported")),
                                      locale.say(_("Share achieved")))]
     for sector in model.sectors:
-        canvas.text(0, y + 16, label_or_placeholder(sector.sector.name, sector.sector.code),
-                    font_weight="bold", font_size=11.5)
-        y += header_row
+        names = wrap(label_or_placeholder(sector.sector.name, sector.sector.code), WIDTH, 11, MAX_LINES, bold=True)
+        for index, name in enumerate(names):
+            canvas.text(0, y + 14 + LINE * index, name, font_weight="bold", font_size=11)
+        y += header_row + LINE * (len(names) - 1)
         for result in sector.objectives:
             objective, counts = result.objective, result.status_counts
+            achieved, reported_count = counts["achieved"], reported(counts)
+            lines = wrap(label_or_placeholder(objective.title, ""), label_width - CODE_COLUMN, TITLE_SIZE, MAX_LINES)
+            height = row + TITLE_LINE * (len(lines) - 1)
             if band:
-                canvas.rect(0, y, WIDTH, row, fill=BAND)
+                canvas.rect(0, y, WIDTH, height, fill=BAND)
             band = not band
             canvas.text(0, y + 14, objective.code, font_weight="bold", font_size=10.5)
-            canvas.text(CODE_COLUMN, y + 14, truncate(label_or_placeholder(objective.title, ""),
-                                                      label_width - CODE_COLUMN, 10),
-                        font_size=10)
+            for index, line in enumerate(lines):
+                canvas.text(CODE_COLUMN, y + 14 + TITLE_LINE * index, line, font_size=TITLE_SIZE)
             label, icon, colour = matrix_class(counts)
             canvas.open("g")
-            canvas.title(locale.say(_("{code} serves {goals}: {label}"), code=objective.code,
-                                    goals=locale.join(objective.goals), label=locale.gettext(label)))
+            canvas.title(locale.say(_("{code} serves {goals}: {label} ({share})"), code=objective.code,
+                                    goals=locale.join(objective.goals), label=locale.gettext(label),
+                                    share=achieved_of(achieved, reported_count)))
             for index, goal in enumerate(goals):
                 if goal.code in objective.goals:
-                    _matrix_cell(canvas, col_left + col_width * index, y, col_width, row, colour, icon)
+                    _matrix_cell(canvas, col_left + col_width * index, y, col_width, height, colour, icon)
             canvas.close("g")
-            achieved, reported_count = counts["achieved"], reported(counts)
-            canvas.text(share_left, y + 14, truncate(achieved_of(achieved, reported_count, is_drawn=True),
-                                                     WIDTH - share_left, 10), font_size=10)
             table.append((f"{objective.code} {clean(objective.title)}",
                           *(linked if g.code in objective.goals else "" for g in goals),
                           str(achieved), str(reported_count), locale.percent(share(achieved, reported_count))))
-            y += row
+            y += height
     canvas.line(0, y + 2, WIDTH, y + 2, stroke=INK, stroke_width=1)
     y += 6
-    every = drawn(locale.say(_("All KPIs serving the goal (each counted once)")), "Σ")
-    canvas.text(0, y + 14, truncate(every, label_width, 10.5, bold=True), font_size=10.5, font_weight="bold")
+    every = wrap(drawn(locale.say(_("All KPIs serving the goal (each counted once)")), "Σ"), label_width, 10.5,
+                 MAX_LINES, bold=True)
+    for index, line in enumerate(every):
+        canvas.text(0, y + 14 + LINE * index, line, font_size=10.5, font_weight="bold")
+    height = row + LINE * (len(every) - 1)
     goal_row: list[str] = [locale.say(_("All KPIs serving the goal"))]
     for index, result in enumerate(model.goals):
         label, icon, colour = matrix_class(result.status_counts)
@@ -132,23 +134,27 @@ def goals_matrix(model: ReportModel, locale: Locale = ENGLISH) -> Chart:
                     font_size=9.5, text_anchor="middle")
         goal_row.append(achieved_of(achieved, reported_count))
     table.append((*goal_row, "", "", ""))
-    y += row + 24
+    y += max(height, row + 16) + 8
     for goal in goals:
-        canvas.rich_text(0, y, [(goal.code, {"font_weight": "bold"}),
-                                ("\u00a0" + truncate(label_or_placeholder(goal.title, ""), WIDTH - 30, 10), {})],
-                         font_size=10)
+        code_width = text_width(goal.code + "\u00a0", 10, bold=True)
+        lines = wrap(label_or_placeholder(goal.title, ""), WIDTH - code_width, 10, MAX_LINES)
+        canvas.rich_text(0, y, [(goal.code, {"font_weight": "bold"}), ("\u00a0" + lines[0], {})], font_size=10)
+        for line in lines[1:]:
+            y += 13
+            canvas.text(code_width, y, line, font_size=10)
         y += 14
     every = locale.say(_("All KPIs serving the goal (each counted once)"))
     alt = with_key(_matrix_alt(model, locale), locale,
                    [*(f"{c[2]} {locale.gettext(c[1])}" for c in MATRIX_CLASSES),
                     f"{MATRIX_NO_DATA[1]} {locale.gettext(MATRIX_NO_DATA[0])}", f"Σ {every}"])
-    return Chart(chart_id, title, alt, svg_document(chart_id, y, title, alt, canvas.markup()), tuple(table))
+    return Chart(chart_id, title, alt, svg_document(chart_id, y, title, alt, canvas.markup(), rtl=locale.rtl),
+                 tuple(table))
 
 
 def _matrix_cell(canvas: Canvas, x: float, y: float, width: float, height: float, colour: str,
                  icon: str) -> None:
     canvas.rect(x + 4, y + 2, width - 8, height - 4, fill=colour, rx=2)
-    canvas.text(x + width / 2, y + 14.5, icon, font_size=11, text_anchor="middle",
+    canvas.text(x + width / 2, y + height / 2 + 4.5, icon, font_size=11, text_anchor="middle",
                 fill=text_colour_on(colour))
 
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from reportgen.charts.canvas import Canvas, coord
-from reportgen.charts.figure import WIDTH
+from reportgen.charts.canvas import WIDTH, Canvas, coord
 from reportgen.charts.palette import INK, NOT_REPORTED_MARK, STATUS_COLOURS
 from reportgen.charts.text import text_width
 from reportgen.render.symbols import STATUS_CLASSES
@@ -42,17 +41,18 @@ def status_fill(chart_id: str, status: str) -> str:
 
 
 def status_marker(canvas: Canvas, status: str, x: float, y: float, r: float = 4.0) -> None:
-    """The status as a shape (● ◐ ○ –) in its colour, so it reads without colour."""
+    """The status as a shape (● ◐ ○ –) in its colour, so it reads without colour. The shape
+    is the icon's, in a right-to-left chart too (◐: filled on the left)."""
     colour = STATUS_COLOURS[status]
     if status == "achieved":
-        canvas.element("circle", cx=x, cy=y, r=r, fill=colour, stroke=INK, stroke_width=0.6)
+        canvas.circle(x, y, r, fill=colour, stroke=INK, stroke_width=0.6)
     elif status == "partially achieved":
-        canvas.element("circle", cx=x, cy=y, r=r, fill="#ffffff", stroke=colour, stroke_width=1.4)
-        canvas.element("path", d=f"M{coord(x)},{coord(y - r)}a{coord(r)},{coord(r)} 0 0 0 0,"
+        canvas.circle(x, y, r, fill="#ffffff", stroke=colour, stroke_width=1.4)
+        canvas.element("path", d=f"M{coord(canvas.x(x))},{coord(y - r)}a{coord(r)},{coord(r)} 0 0 0 0,"
                                  f"{coord(2 * r)}z", fill=colour)
-        canvas.element("circle", cx=x, cy=y, r=r, fill="none", stroke=INK, stroke_width=0.6)
+        canvas.circle(x, y, r, fill="none", stroke=INK, stroke_width=0.6)
     elif status == "not achieved":
-        canvas.element("circle", cx=x, cy=y, r=r - 0.4, fill="#ffffff", stroke=colour, stroke_width=2)
+        canvas.circle(x, y, r - 0.4, fill="#ffffff", stroke=colour, stroke_width=2)
     else:
         canvas.line(x - r - 1, y, x + r + 1, y, stroke=NOT_REPORTED_MARK, stroke_width=3)
 

@@ -8,12 +8,12 @@ import math
 from typing import Sequence
 
 from reportgen.charts.bidi import drawn, label_or_placeholder
-from reportgen.charts.canvas import Canvas
+from reportgen.charts.canvas import WIDTH, Canvas
 from reportgen.charts.counts import reported, share
-from reportgen.charts.figure import CODE_COLUMN, WIDTH, Chart, svg_document
+from reportgen.charts.figure import CODE_COLUMN, LINE, MAX_LINES, Chart, svg_document
 from reportgen.charts.legend import legend, status_fill, status_patterns
 from reportgen.charts.palette import GRID, MUTED, RULE, STATUS_COLOURS, text_colour_on
-from reportgen.charts.text import clean, text_width, truncate, wrap
+from reportgen.charts.text import clean, text_width, wrap
 from reportgen.charts.words import _, capital, status_key, status_words, with_key
 from reportgen.model import STATUSES, ReportModel
 from reportgen.render.locale import ENGLISH, Locale
@@ -41,7 +41,7 @@ def status_by_objective(model: ReportModel, locale: Locale = ENGLISH) -> Chart:
     """Horizontal stacked bars of KPI status, one per objective, grouped by sector."""
     chart_id = "status-by-objective"
     title = locale.say(_("KPI status by objective, {year}"), year=model.year)
-    label_width, bar_left, total_room = 292.0, 300.0, 28.0
+    label_width, bar_left, total_room = 382.0, 390.0, 28.0
     bar_room = WIDTH - bar_left - total_room
     row, header_row = 20.0, 24.0
     objectives = [o for s in model.sectors for o in s.objectives]
@@ -59,15 +59,16 @@ def status_by_objective(model: ReportModel, locale: Locale = ENGLISH) -> Chart:
     body = Canvas(locale.rtl)
     no_kpi = drawn(locale.say(_("no KPI")), "0")
     for sector in model.sectors:
-        body.text(0, y + 16, label_or_placeholder(sector.sector.name, sector.sector.code),
-                  font_weight="bold", font_size=11.5)
-        y += header_row
+        names = wrap(label_or_placeholder(sector.sector.name, sector.sector.code), WIDTH, 11.5, MAX_LINES, bold=True)
+        for index, name in enumerate(names):
+            body.text(0, y + 16 + LINE * index, name, font_weight="bold", font_size=11.5)
+        y += header_row + LINE * (len(names) - 1)
         for result in sector.objectives:
             objective = result.objective
             body.text(0, y + 14, objective.code, font_weight="bold", font_size=10.5)
-            body.text(CODE_COLUMN, y + 14, truncate(label_or_placeholder(objective.title, ""),
-                                                    label_width - CODE_COLUMN, 10),
-                      font_size=10)
+            lines = wrap(label_or_placeholder(objective.title, ""), label_width - CODE_COLUMN, 10, MAX_LINES)
+            for index, line in enumerate(lines):
+                body.text(CODE_COLUMN, y + 14 + LINE * index, line, font_size=10)
             x = bar_left
             total = sum(result.status_counts.values())
             body.open("g")
@@ -86,7 +87,7 @@ def status_by_objective(model: ReportModel, locale: Locale = ENGLISH) -> Chart:
                 x += width
             body.close("g")
             body.text(x + 4, y + 14, str(total) if total else no_kpi, font_size=10, fill=MUTED)
-            y += row
+            y += row + LINE * (len(lines) - 1)
     bottom = y + 2
     # Grid and axis under the bars: drawn first so the bars cover the lines.
     tick = 0.0
@@ -98,7 +99,7 @@ def status_by_objective(model: ReportModel, locale: Locale = ENGLISH) -> Chart:
     canvas.add(body.markup())
     axis_label = drawn(locale.say(_("Number of KPIs (a KPI whose output serves several objectives "
                                     "counts in each)")))
-    lines = [line for line in wrap(axis_label, WIDTH - bar_left, 9.5, 2) if line]
+    lines = [line for line in wrap(axis_label, WIDTH - bar_left, 9.5, MAX_LINES) if line]
     for index, line in enumerate(lines):
         canvas.text(bar_left, bottom + 27 + 12 * index, line, font_size=9.5, fill=MUTED)
     height = bottom + 34 + 12 * max(len(lines) - 1, 0)
@@ -112,7 +113,7 @@ def status_by_objective(model: ReportModel, locale: Locale = ENGLISH) -> Chart:
                       locale.percent(share(counts["achieved"], reported(counts)))))
     alt = with_key(_status_alt(objectives, locale), locale, status_key(locale))
     return Chart(chart_id, title, alt,
-                 svg_document(chart_id, height, title, alt, canvas.markup(), status_patterns(chart_id)),
+                 svg_document(chart_id, height, title, alt, canvas.markup(), status_patterns(chart_id), locale.rtl),
                  tuple(table))
 
 

@@ -1,8 +1,6 @@
-"""Text fitted to a chart: labels cleaned for SVG, their widths measured, cut or wrapped to fit.
-
-Widths are estimated from DejaVu Sans's advance widths (the face the PDF draws Latin and
-Cyrillic with), so a label can be wrapped or truncated before it overflows; the full text stays
-in the chart's table and in its `<title>` elements.
+"""Text fitted to a chart: labels cleaned for SVG, measured with the font that draws them, and
+wrapped to fit (cut with '…' only past a chart's most lines, which no label of the samples
+reaches; the full text stays in the chart's table and its `<title>` elements).
 """
 
 from __future__ import annotations
@@ -10,22 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# DejaVu Sans advance widths in thousandths of an em, for U+0020..U+007E (from the font's hmtx).
-_ASCII_WIDTHS = (
-    318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361, 318, 337, 636, 636, 636,
-    636, 636, 636, 636, 636, 636, 636, 337, 337, 838, 838, 838, 531, 1000, 684, 686, 698, 770, 632,
-    575, 775, 752, 295, 295, 656, 557, 863, 748, 787, 603, 787, 695, 635, 611, 732, 684, 989, 685,
-    611, 685, 390, 337, 390, 838, 500, 500, 613, 635, 550, 635, 615, 352, 635, 634, 278, 278, 579,
-    278, 974, 634, 612, 635, 635, 411, 521, 392, 634, 592, 818, 592, 592, 525, 636, 337, 636, 838)
-_ASCII_WIDTHS_BOLD = (
-    348, 456, 521, 838, 696, 1002, 872, 306, 457, 457, 523, 838, 380, 415, 380, 365, 696, 696, 696,
-    696, 696, 696, 696, 696, 696, 696, 400, 400, 838, 838, 838, 580, 1000, 774, 762, 734, 830, 683,
-    683, 821, 837, 372, 372, 775, 637, 995, 837, 850, 733, 850, 770, 720, 682, 812, 774, 1103, 771,
-    724, 725, 457, 365, 457, 838, 500, 500, 675, 716, 593, 716, 678, 435, 716, 712, 343, 343, 665,
-    343, 1042, 712, 687, 716, 716, 493, 595, 478, 712, 652, 924, 645, 652, 582, 712, 365, 712, 838)
-_OTHER_WIDTHS = {"●": 873, "◐": 873, "○": 873, "–": 500, "—": 1000, "…": 1000, "▲": 769, "▼": 769,
-                 "’": 318, "‘": 318, "“": 500, "”": 500, "×": 838, "÷": 838, "↓": 838, "↑": 838,
-                 "\u00a0": 318, "\u2009": 200, "\u202f": 200, "Σ": 632}
+from reportgen.charts.fonts import advance, shaped
 
 # Characters XML 1.0 does not allow (a workbook cell may hold them); they are dropped.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
@@ -33,6 +16,7 @@ NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]"
 # they cannot close or break the isolates the charts put around right-to-left text.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 SPACES = re.compile(r"[ \t\n\r\f\v\x85\u2028\u2029]+")  # not U+00A0, which keeps a gap
+ELLIPSIS = "…"
 
 
 def clean(text: object) -> str:
@@ -40,24 +24,35 @@ def clean(text: object) -> str:
     return SPACES.sub(" ", NOT_XML.sub("", _BIDI_CONTROLS.sub("", str(text)))).strip(" ")
 
 
-def _char_width(char: str, bold: bool) -> int:
-    code = ord(char)
-    if 32 <= code <= 126:
-        return (_ASCII_WIDTHS_BOLD if bold else _ASCII_WIDTHS)[code - 32]
-    if char in _OTHER_WIDTHS:
-        return _OTHER_WIDTHS[char]
-    if unicodedata.combining(char) or unicodedata.category(char) == "Cf":
-        return 0  # marks and invisible format characters (bidi isolates)
-    if unicodedata.east_asian_width(char) in ("W", "F"):
-        return 1000
-    if "\u0600" <= char <= "\u06ff" or "\u0750" <= char <= "\u077f":
-        return 540 if bold else 500  # Arabic letters, joined as they are drawn (measured in Noto Naskh/DejaVu)
-    return 700 if bold else 650  # an unknown letter: a little wider than the Latin average
-
-
 def text_width(text: str, size: float, bold: bool = False) -> float:
-    """Estimated rendered width of `text` in DejaVu Sans at `size` (same units as size)."""
-    return sum(_char_width(char, bold) for char in text) * size / 1000
+    """The width of `text` drawn at `size` (same units as size), in the charts' fonts."""
+    return sum(advance(char, bold) for char in shaped(text)) * size / 1000
+
+
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def _no_break_before(char: str) -> bool:
+    """Closing punctuation (，。、）：…) stays on the line of the text before it."""
+    return unicodedata.category(char) in ("Pe", "Pf", "Po") and _wide(char)
+
+
+def _pieces(text: str) -> list[tuple[str, str]]:
+    """`text` as (separator, piece) at each place a line may break: at a space (the space goes
+    when the line breaks there), and between Chinese, Japanese or Korean characters."""
+    pieces: list[tuple[str, str]] = []
+    for index, word in enumerate(text.split(" ")):
+        separator = " " if index else ""
+        current = ""
+        for char in word:
+            breaks = current and (_wide(char) or _wide(current[-1])) and not _no_break_before(char)
+            if breaks:
+                pieces.append((separator, current))
+                separator, current = "", ""
+            current += char
+        pieces.append((separator, current))
+    return [(s, p) for s, p in pieces if p or s == ""]
 
 
 def truncate(text: str, max_width: float, size: float, bold: bool = False) -> str:
@@ -65,44 +60,80 @@ def truncate(text: str, max_width: float, size: float, bold: bool = False) -> st
     text = clean(text)
     if text_width(text, size, bold) <= max_width:
         return text
-    room = (max_width - text_width("…", size, bold)) * 1000 / size
-    used = 0
     cut = ""
     for char in text:
-        used += _char_width(char, bold)
-        if used > room:
+        if text_width(cut + char + ELLIPSIS, size, bold) > max_width:
             break
         cut += char
     # Prefer ending on a word boundary when that loses little.
     space = cut.rfind(" ")
     if space >= len(cut) * 0.6:
         cut = cut[:space]
-    return cut.rstrip(" ,;:-–") + "…"
+    return cut.rstrip(" ,;:-–") + ELLIPSIS
+
+
+def _hard_break(piece: str, width: float, size: float, bold: bool) -> tuple[str, str]:
+    """The longest head of `piece` (a word wider than a whole line) that fits, and the rest."""
+    head = piece[:1]
+    for char in piece[1:]:
+        if text_width(head + char, size, bold) > width:
+            break
+        head += char
+    return head, piece[len(head):]
 
 
 def wrap(text: str, max_width: float, size: float, max_lines: int = 2,
          first_line_width: float | None = None, bold: bool = False) -> list[str]:
-    """Lines of at most `max_width` (the first may be narrower); the last ends in '…' if cut."""
-    words = clean(text).split(" ")
+    """`text` in lines of at most `max_width` (the first may be narrower), broken at spaces and
+    between CJK characters, a word wider than a line broken where it must. Past `max_lines`
+    the last line is cut with '…'."""
+    pieces = _pieces(clean(text))
     lines: list[str] = []
     current = ""
     index = 0
-    while index < len(words):
+    while index < len(pieces):
         width = first_line_width if (not lines and first_line_width is not None) else max_width
-        candidate = f"{current} {words[index]}" if current else words[index]
+        separator, piece = pieces[index]
+        candidate = f"{current}{separator}{piece}" if current else piece
         if text_width(candidate, size, bold) <= width:
             current = candidate
             index += 1
             continue
-        if not current:  # one word wider than the line: cut it
-            current = truncate(words[index], width, size, bold)
-            index += 1
+        if not current:  # one word wider than the line: break it
+            current, rest = _hard_break(piece, width, size, bold)
+            if rest:
+                pieces[index] = ("", rest)
+            else:
+                index += 1
         if len(lines) == max_lines - 1:
-            rest = " ".join([current, *words[index:]]) if index < len(words) else current
-            lines.append(truncate(rest, width, size, bold))
+            rest = "".join(f"{s}{p}" for s, p in pieces[index:])
+            lines.append(truncate(f"{current}{rest}", width, size, bold) if rest else current)
             return lines
         lines.append(current)
         current = ""
     if current or not lines:
         lines.append(current)
+    return lines
+
+
+def wrap_at(text: str, separator: str, max_width: float, size: float, max_lines: int = 3,
+            bold: bool = False) -> list[str]:
+    """`text` in lines of at most `max_width`, broken first where `separator` stands (" · "
+    between the parts of a label; it goes where the line breaks), a part wider than a line
+    wrapped on its own. Past `max_lines` the last line is cut with '…'."""
+    text = clean(text)
+    lines: list[str] = []
+    current = ""
+    for part in text.split(separator):
+        candidate = f"{current}{separator}{part}" if current else part
+        if text_width(candidate, size, bold) <= max_width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        *full, current = wrap(part, max_width, size, max_lines=len(part) + 1, bold=bold)
+        lines += full
+    lines.append(current)
+    if len(lines) > max_lines:
+        lines[max_lines - 1:] = [truncate(" ".join(lines[max_lines - 1:]), max_width, size, bold)]
     return lines

@@ -4,23 +4,26 @@ years, its actual (a status marker) against its target (a dash) over the plan pe
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Sequence
 
 from reportgen.charts.bidi import drawn, label_or_placeholder
-from reportgen.charts.canvas import Canvas, coord, safe_id
-from reportgen.charts.figure import WIDTH, Chart, svg_document
+from reportgen.charts.canvas import WIDTH, Canvas, coord, safe_id
+from reportgen.charts.figure import MAX_LINES, Chart, svg_document
 from reportgen.charts.legend import status_marker
 from reportgen.charts.palette import GRID, INK, MUTED, RULE
-from reportgen.charts.text import clean, text_width, truncate, wrap
+from reportgen.charts.text import clean, text_width, wrap, wrap_at
 from reportgen.charts.words import RTL_PLACEHOLDER, _, status_key, status_words, with_key
 from reportgen.model import HistoryPoint, KPIResult, ReportModel
 from reportgen.render.locale import ENGLISH, Locale
 from reportgen.settings import Thresholds
 
 TREND_COLUMNS = 4
-TREND_CELL_HEIGHT = 108.0
+PAD = 6.0  # inside a cell
+NAME_SIZE, NAME_LINE = 9.5, 11.0  # the KPI's code and name
+SMALL_SIZE, SMALL_LINE = 8.5, 10.0  # its figures in words, its unit
+PLOT_HEIGHT = 48.0  # from the top of the plot to the bottom of the cell: markers, axis, years
+PLOT_RANGE = 24.0  # where the markers' centres may be
 STATUS_RANK = {"achieved": 3, "partially achieved": 2, "not achieved": 1}
 
 
@@ -101,12 +104,19 @@ def _trend_chart(model: ReportModel, sector, kpis: list[KPIResult], columns: int
     if label:
         canvas.text(legend_x + 21, 13 + line, label, font_size=10.5)
     top = 26.0 + line
-    for index, kpi in enumerate(kpis):
-        x0 = (index % columns) * cell_width
-        y0 = top + (index // columns) * TREND_CELL_HEIGHT
-        _trend_cell(canvas, model, kpi, years, x0, y0, cell_width, words)
-    rows = math.ceil(len(kpis) / columns)
-    height = top + rows * TREND_CELL_HEIGHT + 2
+    inner = cell_width - 2 * PAD
+    cells = [_CellText.of(model, kpi, inner, words) for kpi in kpis]
+    y0 = top
+    for first in range(0, len(kpis), columns):
+        # One row of the grid: its cells as tall as the longest name, figures and unit among them.
+        row = cells[first:first + columns]
+        layout = _Layout(max(2, *(len(c.name) for c in row)), max(1, *(len(c.figures) for c in row)),
+                         max(1, *(len(c.unit) for c in row)))
+        for index, text in enumerate(row):
+            _trend_cell(canvas, model, kpis[first + index], years, index * cell_width, y0, cell_width, words,
+                        text, layout)
+        y0 += layout.height
+    height = y0 + 2
     alt = with_key(_trend_alt(model, sector, kpis, locale), locale,
                    [*status_key(locale), f"— {words.target}", f"↓ {words.lower_is_better_full}"])
     with_data = {p.year for k in kpis for p in _trend_points(model, k)}
@@ -124,18 +134,76 @@ def _trend_chart(model: ReportModel, sector, kpis: list[KPIResult], columns: int
             cells += [locale.number(point.target) if point else "–", locale.number(point.actual) if point else "–"]
         table.append((kpi.entry.output, clean(kpi.entry.kpi), clean(kpi.entry.unit or ""), *cells,
                       words.statuses[kpi.status]))
-    return Chart(chart_id, title, alt, svg_document(chart_id, height, title, alt, canvas.markup()), tuple(table))
+    return Chart(chart_id, title, alt, svg_document(chart_id, height, title, alt, canvas.markup(), rtl=locale.rtl),
+                 tuple(table))
+
+
+@dataclass(frozen=True, slots=True)
+class _CellText:
+    """The lines of words at the top of one multiple, wrapped to its width."""
+
+    name: list[str]  # the first follows the KPI's code
+    figures: list[str]  # this year's actual and target
+    unit: list[list[str]]  # each line: the unit and "lower is better", spans of one text
+
+    @classmethod
+    def of(cls, model: ReportModel, kpi: KPIResult, inner: float, words: _TrendWords) -> "_CellText":
+        locale, entry = words.locale, kpi.entry
+        code_width = text_width(entry.output + "\u00a0", NAME_SIZE, bold=True)
+        name = wrap(label_or_placeholder(entry.kpi, words.placeholder), inner, NAME_SIZE, MAX_LINES,
+                    first_line_width=inner - code_width)
+        year, target = model.year, locale.number(entry.target)
+        if entry.actual is not None:
+            actual = locale.number(entry.actual)
+            figures = drawn(locale.say(_("{year}: {actual} · target {target}"), year=year, actual=actual,
+                                       target=target), f"{year}: {actual} · — {target}")
+        else:
+            figures = drawn(locale.say(_("{year}: not reported · target {target}"), year=year, target=target),
+                            f"{year}: – · — {target}")
+        # The unit (workbook text, perhaps in another script than the words after it) is a span of
+        # its own, so that it is isolated on its own (see bidi.isolate_rtl).
+        unit = label_or_placeholder(entry.unit or "", "")
+        lower = words.lower_is_better if entry.direction == "lower" else ""
+        if unit and lower and text_width(f"{unit}\u00a0· {lower}", SMALL_SIZE) <= inner:
+            units = [[unit, f"\u00a0· {lower}"]]  # U+00A0: kept at the span's edge
+        else:
+            units = [[line] for text in (unit, lower) if text for line in wrap(text, inner, SMALL_SIZE, MAX_LINES)]
+        return cls(name, wrap_at(figures, " · ", inner, SMALL_SIZE, MAX_LINES), units)
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """Where the lines of words and the plot stand in every cell of one chart."""
+
+    name_lines: int
+    figure_lines: int
+    unit_lines: int
+
+    @property
+    def figures_top(self) -> float:  # baseline of the first line of figures
+        return 14 + NAME_LINE * self.name_lines + 1
+
+    @property
+    def unit_top(self) -> float:
+        return self.figures_top + SMALL_LINE * self.figure_lines
+
+    @property
+    def plot_top(self) -> float:
+        return self.unit_top + SMALL_LINE * (self.unit_lines - 1) + 9
+
+    @property
+    def height(self) -> float:
+        return self.plot_top + PLOT_HEIGHT
 
 
 def _trend_cell(canvas: Canvas, model: ReportModel, kpi: KPIResult, years: list[int],
-                x0: float, y0: float, width: float, words: _TrendWords) -> None:
+                x0: float, y0: float, width: float, words: _TrendWords, text: _CellText, layout: _Layout) -> None:
     """One multiple: name, this year's figures in words, then the plot (no value labels on
     the points: they collide in so small a plot; the words, the tooltip and the table carry them)."""
     locale = words.locale
     entry = kpi.entry
     points = _trend_points(model, kpi)
-    pad = 6.0
-    inner = width - 2 * pad
+    inner = width - 2 * PAD
     canvas.open("g")
     name = f"{entry.output} {entry.kpi}" + (f" ({entry.unit})" if entry.unit else "")
     figures = "; ".join(locale.say(_("{year} target {target}, actual {actual} ({status})"), year=p.year,
@@ -143,40 +211,25 @@ def _trend_cell(canvas: Canvas, model: ReportModel, kpi: KPIResult, years: list[
                                    status=words.statuses[p.status]) for p in points)
     canvas.title(locale.say(_("{name}, lower is better: {figures}"), name=name, figures=figures)
                  if entry.direction == "lower" else f"{name}: {figures}")
-    canvas.rect(x0 + 2, y0 + 2, width - 4, TREND_CELL_HEIGHT - 4, fill="none", stroke=GRID, stroke_width=1)
-    size = 9.5
-    code_width = text_width(entry.output + "\u00a0", size, bold=True)
-    lines = wrap(label_or_placeholder(entry.kpi, words.placeholder), inner, size, 2,
-                 first_line_width=inner - code_width)
-    canvas.rich_text(x0 + pad, y0 + 14, [(entry.output, {"font_weight": "bold"}), ("\u00a0" + lines[0], {})],
-                     font_size=size)
-    if len(lines) > 1:
-        canvas.text(x0 + pad, y0 + 25, lines[1], font_size=size)
-    year, target = model.year, locale.number(entry.target)
-    if entry.actual is not None:
-        actual = locale.number(entry.actual)
-        figures = drawn(locale.say(_("{year}: {actual} · target {target}"), year=year, actual=actual,
-                                   target=target), f"{year}: {actual} · — {target}")
-    else:
-        figures = drawn(locale.say(_("{year}: not reported · target {target}"), year=year, target=target),
-                        f"{year}: – · — {target}")
-    canvas.text(x0 + pad, y0 + 37, truncate(figures, inner, 8.5), font_size=8.5)
-    # The unit (workbook text, perhaps in another script than the words after it) is a span of
-    # its own, so that it is isolated on its own (see bidi.isolate_rtl).
-    unit = label_or_placeholder(entry.unit or "", "")
-    lower = words.lower_is_better if entry.direction == "lower" else ""
-    suffix = truncate(f"\u00a0· {lower}" if unit and lower else lower, inner, 8.5)  # U+00A0: kept at the edge
-    if unit:
-        unit = truncate(unit, max(inner - text_width(suffix, 8.5), 0), 8.5)
-    if unit or suffix:
-        canvas.rich_text(x0 + pad, y0 + 47, [(unit, {}), (suffix, {})], font_size=8.5, fill=MUTED)
+    canvas.rect(x0 + 2, y0 + 2, width - 4, layout.height - 4, fill="none", stroke=GRID, stroke_width=1)
+    left = x0 + PAD
+    canvas.rich_text(left, y0 + 14, [(entry.output, {"font_weight": "bold"}), ("\u00a0" + text.name[0], {})],
+                     font_size=NAME_SIZE)
+    for index, line in enumerate(text.name[1:], 1):
+        canvas.text(left, y0 + 14 + NAME_LINE * index, line, font_size=NAME_SIZE)
+    for index, line in enumerate(text.figures):
+        canvas.text(left, y0 + layout.figures_top + SMALL_LINE * index, line, font_size=SMALL_SIZE)
+    for index, spans in enumerate(text.unit):
+        canvas.rich_text(left, y0 + layout.unit_top + SMALL_LINE * index, [(span, {}) for span in spans],
+                         font_size=SMALL_SIZE, fill=MUTED)
 
-    plot_top, plot_bottom = y0 + 56, y0 + 84  # marker centres stay within these
+    plot_top = y0 + layout.plot_top
+    plot_bottom = plot_top + PLOT_RANGE  # marker centres stay within these
     axis_y = plot_bottom + 7
     step = inner / len(years)
 
     def x_of(year: int) -> float:
-        return x0 + pad + step * (years.index(year) + 0.5)
+        return left + step * (years.index(year) + 0.5)
 
     values = [v for p in points for v in (p.target, p.actual) if v is not None]
     low, high = min(values), max(values)
@@ -186,9 +239,9 @@ def _trend_cell(canvas: Canvas, model: ReportModel, kpi: KPIResult, years: list[
     def y_of(value: float) -> float:
         return plot_bottom - (value - low) / (high - low) * (plot_bottom - plot_top)
 
-    canvas.line(x0 + pad, axis_y, x0 + width - pad, axis_y, stroke=RULE, stroke_width=0.8)
+    canvas.line(left, axis_y, x0 + width - PAD, axis_y, stroke=RULE, stroke_width=0.8)
     for year in years:
-        canvas.text(x_of(year), y0 + TREND_CELL_HEIGHT - 6, str(year), font_size=8.5,
+        canvas.text(x_of(year), y0 + layout.height - 6, str(year), font_size=SMALL_SIZE,
                     text_anchor="middle", fill=INK if year == model.year else MUTED,
                     font_weight="bold" if year == model.year else None)
     for point in points:
@@ -197,7 +250,7 @@ def _trend_cell(canvas: Canvas, model: ReportModel, kpi: KPIResult, years: list[
             canvas.line(x_of(point.year) - 8, y, x_of(point.year) + 8, y, stroke=INK, stroke_width=2.2)
     reported = [p for p in points if p.actual is not None]
     if len(reported) > 1:
-        canvas.element("polyline", points=" ".join(f"{coord(x_of(p.year))},{coord(y_of(p.actual))}"
+        canvas.element("polyline", points=" ".join(f"{coord(canvas.x(x_of(p.year)))},{coord(y_of(p.actual))}"
                                                    for p in reported),
                        fill="none", stroke=MUTED, stroke_width=1)
     for point in points:
