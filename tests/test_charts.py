@@ -818,15 +818,235 @@ def test_numbers_follow_the_locale() -> None:
 
 def test_charts_render_in_weasyprint_without_errors(inputs: tuple, all_charts: dict[str, Chart],
                                                     caplog: pytest.LogCaptureFixture) -> None:
-    weasyprint = pytest.importorskip("weasyprint")
+    """As the PDF gets them: each chart an <img> with a data: URI (templates/partials/macros.html.j2),
+    rendered by the WeasyPrint the build uses (SVG text as whole runs)."""
+    import base64
+
+    from reportgen.render import report as render
+
+    weasyprint = render.import_weasyprint()
     french = charts.all_charts(localised_model(inputs, "fr"), locale=Locale("fr"))  # U+202F in numbers
     arabic_charts = charts.all_charts(localised_model(inputs, "ar", arabic), locale=fake_locale("ar", arabic))
+    figures = [all_charts["status_by_objective"], all_charts["trends_INT"], french["budget_INT"],
+               arabic_charts["goals_matrix"], arabic_charts["trends_D"]]
     html = ("<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>charts</title></head><body>"
-            + figure_html(all_charts["status_by_objective"])
-            + figure_html(all_charts["trends_INT"])
-            + figure_html(french["budget_INT"])
-            + figure_html(arabic_charts["goals_matrix"]) + "</body></html>")
+            + "".join(f'<img style="width:100%" alt="" src="data:image/svg+xml;base64,'
+                      f'{base64.b64encode(chart.svg.encode()).decode()}">' for chart in figures)
+            + figure_html(all_charts["goals_matrix"]) + "</body></html>")
     with caplog.at_level("WARNING", logger="weasyprint"):
         pdf = weasyprint.HTML(string=html).write_pdf()
     assert pdf.startswith(b"%PDF")
     assert not [r for r in caplog.records if r.levelname in ("WARNING", "ERROR")]
+
+
+# ------------------------------------------------------------------------------- right to left, fitting
+
+@pytest.fixture(scope="module")
+def charts_in(inputs: tuple) -> Callable[[str], dict[str, Chart]]:
+    """The charts of the 2009 samples as the build draws them in a language: the plan's texts and
+    the catalogue of that language."""
+    drawn: dict[str, dict[str, Chart]] = {}
+
+    def of(lang: str) -> dict[str, Chart]:
+        if lang not in drawn:
+            model = localised_model(inputs, lang, i18n.translations(lang).gettext)
+            drawn[lang] = charts.all_charts(model, Thresholds(), locale_for(lang))
+        return drawn[lang]
+    return of
+
+
+def number(text: str | None) -> float:
+    return float(text or "nan")
+
+
+def right_edge(rect: ET.Element) -> float:
+    return number(rect.get("x")) + number(rect.get("width"))
+
+
+def test_arabic_status_chart_is_mirrored(charts_in: Callable[[str], dict[str, Chart]]) -> None:
+    """Labels on the right, bars growing leftwards from one edge, the axis's 0 on the right."""
+    root = parse(charts_in("ar")["status_by_objective"])
+    assert root.get("direction") == "ltr"  # an inline chart keeps its anchors in the right-to-left page
+    codes = {without_isolates("".join(t.itertext())): t for t in root.iter(f"{SVG}text")}
+    starts = set()
+    for group in root.iter(f"{SVG}g"):
+        code = (group.findtext(f"{SVG}title") or "").split(" ")[0]
+        rects = group.findall(f"{SVG}rect")
+        if not rects:
+            continue
+        # The first status (achieved) at the right; each next segment on the left of the one before.
+        assert [number(r.get("x")) for r in rects] == sorted((number(r.get("x")) for r in rects), reverse=True)
+        for later, earlier in zip(rects[1:], rects):
+            assert abs(right_edge(later) - number(earlier.get("x"))) < 0.11
+        starts.add(round(right_edge(rects[0])))
+        label = codes[code]
+        assert label.get("text-anchor") == "end" and number(label.get("x")) > right_edge(rects[0]), code
+    assert len(starts) == 1  # every bar starts from the same edge
+    ticks = {without_isolates("".join(t.itertext())): number(t.get("x")) for t in root.iter(f"{SVG}text")
+             if t.get("text-anchor") == "middle" and t.get("font-size") == "9.5"}
+    assert ticks["0"] > ticks["30"] and abs(ticks["0"] - starts.pop()) < 0.11
+
+
+def test_arabic_budget_chart_is_mirrored(charts_in: Callable[[str], dict[str, Chart]]) -> None:
+    root = parse(charts_in("ar")["budget_R"])
+    groups = {(g.findtext(f"{SVG}title") or "").split(" ")[0]: g for g in root.iter(f"{SVG}g")}
+    edges = set()
+    for code, group in groups.items():
+        budget, spent = group.findall(f"{SVG}rect")
+        edges |= {round(right_edge(budget), 1), round(right_edge(spent), 1)}
+        assert number(budget.get("width")) > 0 and number(spent.get("width")) > 0
+    assert len(edges) == 1  # both bars of every output grow leftwards from one edge
+    edge = edges.pop()
+    labels = [t for t in root.iter(f"{SVG}text") if "R-01" in "".join(t.itertext())]
+    assert labels and all(number(t.get("x")) > edge and t.get("text-anchor") == "end" for t in labels)
+    # Execution: a larger share is further left (R-03 spent 116 %, R-02 55 %).
+    marker = {code: number(next(group.iter(f"{SVG}path")).get("d", "M0").split(",")[0][1:]) for code, group in
+              groups.items() if code in ("R-02", "R-03")}
+    assert marker["R-03"] < marker["R-02"]
+    scale = {without_isolates("".join(t.itertext())): number(t.get("x")) for t in root.iter(f"{SVG}text")
+             if t.get("font-size") == "9"}
+    assert scale[Locale("ar").percent(0)] > scale[Locale("ar").percent(1)] > scale[Locale("ar").percent(1.5)]
+
+
+def test_arabic_goals_matrix_is_mirrored(charts_in: Callable[[str], dict[str, Chart]]) -> None:
+    root = parse(charts_in("ar")["goals_matrix"])
+    header = [t for t in root.iter(f"{SVG}text") if re.fullmatch(r"G\d", "".join(t.itertext()))]
+    xs = [number(t.get("x")) for t in header]
+    assert [t.text for t in header] == [f"G{i}" for i in range(1, 8)] and xs == sorted(xs, reverse=True)
+    r1 = next(g for g in root.iter(f"{SVG}g") if re.search(r"\bR1\b", g.findtext(f"{SVG}title") or ""))
+    cells = r1.findall(f"{SVG}rect")
+    code = next(t for t in root.iter(f"{SVG}text") if "".join(t.itertext()) == "R1")
+    assert number(code.get("x")) > max(right_edge(c) for c in cells)
+
+
+def test_arabic_trends_are_mirrored(charts_in: Callable[[str], dict[str, Chart]]) -> None:
+    """Small multiples from the top right; in each, the time axis runs from right to left."""
+    root = parse(charts_in("ar")["trends_R"])
+    panels = [g for g in root.iter(f"{SVG}g") if g.find(f"{SVG}title") is not None]
+    frames = [(number(g.find(f"{SVG}rect").get("x")), number(g.find(f"{SVG}rect").get("y"))) for g in panels]
+    assert [x for x, _ in frames[:4]] == sorted((x for x, _ in frames[:4]), reverse=True)
+    assert frames[0][0] == max(x for x, _ in frames) and frames[0][1] == min(y for _, y in frames)
+    assert frames[4][0] == frames[0][0] and frames[4][1] > frames[0][1]  # the next row starts on the right
+    for panel in panels:
+        years = {"".join(t.itertext()).strip("\u2067\u2069"): number(t.get("x")) for t in panel.iter(f"{SVG}text")
+                 if re.fullmatch(r"\u2067?20\d\d\u2069?", "".join(t.itertext()))}
+        assert years["2008"] > years["2009"] > years["2011"]
+
+
+def test_left_to_right_charts_are_not_mirrored(charts_in: Callable[[str], dict[str, Chart]]) -> None:
+    root = parse(charts_in("fr")["trends_R"])
+    assert root.get("direction") is None
+    panel = next(g for g in root.iter(f"{SVG}g") if g.find(f"{SVG}title") is not None)
+    years = {"".join(t.itertext()): number(t.get("x")) for t in panel.iter(f"{SVG}text")
+             if re.fullmatch(r"20\d\d", "".join(t.itertext()))}
+    assert years["2008"] < years["2011"]
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_no_label_is_cut(charts_in: Callable[[str], dict[str, Chart]], lang: str) -> None:
+    """No drawn label of the samples' charts ends in '…', in any language, and the KPI panels show
+    each target whole ("2009 : non communiqué · cible 1 234")."""
+    result = charts_in(lang)
+    for key, chart in result.items():
+        cut = [t for t in texts(parse(chart)) if "…" in t]
+        assert not cut, (lang, key, cut)
+    for key in (k for k in result if k.startswith("trends_")):
+        panels = [g for g in parse(result[key]).iter(f"{SVG}g") if g.find(f"{SVG}title") is not None]
+        for panel, row in zip(panels, result[key].table[1:], strict=True):
+            drawn = without_isolates(" ".join("".join(t.itertext()) for t in panel.iter(f"{SVG}text")))
+            target = row[-3]  # this year's target, as the table writes it
+            assert f" {target}" in drawn or f"{target} " in drawn, (lang, key, row[:2], target, drawn)
+
+
+def test_every_word_of_the_arabic_charts_is_arabic(inputs: tuple) -> None:
+    """With the Arabic catalogue, the Arabic plan and the returns' texts in Arabic (as their
+    translation supplies them), no drawn label of the charts holds a Latin word but codes and
+    acronyms (R-03, ITU-R, G1) and numbers."""
+    translations = i18n.translations("ar")
+    model = with_kpis(localised_model(inputs, "ar", translations.gettext), lambda i, k: dataclasses.replace(
+        k, entry=dataclasses.replace(k.entry, kpi=f"مؤشر الأداء {i}", unit="عدد" if k.entry.unit else None)))
+    result = charts.all_charts(model, Thresholds(), locale_for("ar"))
+    for key, chart in result.items():
+        for text in texts(parse(chart)):
+            latin = [w for w in re.findall(r"[A-Za-z][A-Za-z0-9-]*", text) if not re.fullmatch(r"[A-Z][A-Z0-9-]*", w)]
+            assert not latin, (key, text, latin)
+        assert any(arabic_letters(t) for t in texts(parse(chart))), key
+
+
+def test_the_fonts_the_charts_are_measured_with_are_installed() -> None:
+    """Without them labels would be measured by estimate (and might overflow): the CI image and
+    README's system libraries must bring fonts-dejavu-core, fonts-noto-cjk and fonts-noto-core."""
+    from reportgen.charts import fonts
+
+    assert fonts.missing_faces() == []
+
+
+def test_glyph_widths_are_read_as_fonttools_reads_them() -> None:
+    """The charts read each face's cmap and hmtx themselves (fontTools parses whole tables, too
+    slow for the build's path): the same glyphs and advances as fontTools finds, for Latin,
+    Cyrillic, Arabic (with its presentation forms), CJK and symbols, in every face."""
+    from fontTools.ttLib import TTCollection, TTFont
+
+    from reportgen.charts import fonts
+
+    codes = [*range(0x20, 0x700), *range(0x2000, 0x2700), *range(0x3000, 0x3100), *range(0x4E00, 0x5200),
+             *range(0xFB50, 0xFF00), 0x1F600, 0x20000]
+    for family in (*fonts.FAMILIES, *fonts.FALLBACKS):
+        for bold in (False, True):
+            face = fonts.face(family, bold)
+            assert face is not None, family
+            if face.path.suffix == ".ttc":
+                font = next(f for f in TTCollection(str(face.path), lazy=True).fonts
+                            if f["name"].getDebugName(1) == family)
+            else:
+                font = TTFont(str(face.path), lazy=True)
+            cmap, metrics, em = font.getBestCmap(), font["hmtx"], font["head"].unitsPerEm
+            expected = {code: metrics[cmap[code]][0] * 1000 / em if code in cmap else None for code in codes}
+            assert {code: face.advance(chr(code)) for code in codes} == expected, (family, bold)
+
+
+def test_label_widths_are_the_widths_the_pdf_draws(charts_in: Callable[[str], dict[str, Chart]]) -> None:
+    """Every label of the Arabic, Chinese and Russian charts (and a sample of the English ones),
+    measured here and laid out by WeasyPrint's own text engine (Pango, HarfBuzz, the same font
+    files): the same width, never narrower (kerning only narrows the PDF's)."""
+    from math import inf
+
+    from weasyprint.css.properties import INITIAL_VALUES
+    from weasyprint.svg.text import Style
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.text.line_break import split_first_line
+
+    from reportgen.charts.fonts import FAMILIES
+
+    config = FontConfiguration()
+
+    def pango_width(text: str, size: float, bold: bool) -> float:
+        style = Style()
+        style.update(INITIAL_VALUES)
+        style.font_config = config
+        style["font_family"] = [*FAMILIES, "sans-serif"]
+        style["font_weight"] = 700 if bold else 400
+        style["font_size"] = size
+        return split_first_line(text, style, None, inf, 0)[3]
+
+    labels = set()
+    for lang in ("ar", "zh", "ru", "en"):
+        for chart in charts_in(lang).values():
+            for element in parse(chart).iter(f"{SVG}text"):
+                if element.find(f"{SVG}tspan") is None:
+                    labels.add((element.text or "", number(element.get("font-size") or "11"),
+                                element.get("font-weight") == "bold"))
+    assert len(labels) > 1000
+    for text, size, bold in sorted(labels):
+        ours, pdf = text_width(text, size, bold), pango_width(text, size, bold)
+        assert pdf * 0.995 - 0.1 <= ours <= pdf * 1.03 + 0.2, (text, size, bold, ours, pdf)
+
+
+def test_wrap_breaks_chinese_between_characters_and_cuts_only_past_the_last_line() -> None:
+    lines = wrap("促进成员之间的协调与合作，加强国际合作", 60, 10, 4)
+    assert len(lines) > 1 and "".join(lines) == "促进成员之间的协调与合作，加强国际合作"
+    assert not any(line.startswith("，") for line in lines)  # punctuation stays with the text before it
+    assert all(text_width(line, 10) <= 60 for line in lines)
+    word = "Telecommunicationdevelopmentsector"
+    assert "".join(wrap(word, 60, 10, 9)) == word  # a word wider than a line is broken, not cut
+    assert wrap(" ".join(["coordination"] * 12), 80, 10, 2)[-1].endswith("…")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from reportgen.charts.fonts import advance, shaped
 
@@ -26,7 +27,12 @@ def clean(text: object) -> str:
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """The width of `text` drawn at `size` (same units as size), in the charts' fonts."""
-    return sum(advance(char, bold) for char in shaped(text)) * size / 1000
+    return _em_width(text, bold) * size / 1000
+
+
+@lru_cache(maxsize=32768)  # a chart set measures ~13,000 texts, many of them again and again
+def _em_width(text: str, bold: bool) -> float:
+    return sum(advance(char, bold) for char in shaped(text))
 
 
 def _wide(char: str) -> bool:
