@@ -4,11 +4,12 @@ One module per chart; each has a `draw(model, thresholds, locale)` that returns 
 for the templates (a chart drawn once per sector returns one per sector). `CHARTS` lists them in
 the report's order: a new chart is a new module with a `draw`, and one line here.
 
-Each chart is pure: the same model and locale always give byte-identical SVG. Shared parts:
-figure.py (the `Chart` record, the SVG document, the HTML figure), canvas.py (SVG elements,
-escaping), text.py (cleaning, measuring, cutting and wrapping labels), bidi.py (right-to-left
-labels), words.py (the fixed words and their translation), legend.py and palette.py (status
-without colour alone, legends, colours), counts.py (shares of status counts).
+Each chart is pure: the same model and locale always give byte-identical SVG. In Arabic a chart
+is mirrored as the tables are (canvas.py). Shared parts: figure.py (the `Chart` record, the SVG
+document, the HTML figure), canvas.py (SVG elements, escaping, mirroring), text.py (cleaning,
+measuring and wrapping labels), fonts.py (the faces that draw them and their glyph widths),
+bidi.py (right-to-left labels), words.py (the fixed words and their translation), legend.py and
+palette.py (status without colour alone, legends, colours), counts.py (shares of status counts).
 """
 
 from __future__ import annotations
