@@ -34,7 +34,7 @@ from reportgen.model import STATUSES, KPIResult, ReportModel
 from reportgen.render import locale as locale_module
 from reportgen.render.locale import ENGLISH, Locale, locale_for
 from reportgen.render.symbols import STATUS_ICONS
-from reportgen.plan.loader import localise
+from reportgen.render.localised import localised_model as in_language
 from reportgen.settings import Thresholds
 
 INPUTS = Path(__file__).resolve().parents[1] / "inputs"
@@ -43,21 +43,22 @@ EVIL = '<script>alert("x")</script> & <b>Co</b> \'quoted\' \x0b\x00 end'
 
 
 def build_model(year: int = 2009) -> ReportModel:
-    plan, current, earlier, _ = load_inputs(year, Options(inputs=INPUTS), Timings())
-    return assemble(plan, current, earlier, Thresholds(), Timings())
+    """The English model, as the build gives it to the charts (render.LanguagePage)."""
+    config, returns = load_inputs(year, Options(inputs=INPUTS), Timings())
+    return in_language(assemble(config, returns, Timings()), "en")
 
 
 @pytest.fixture(scope="module")
 def inputs() -> tuple:
     if not (INPUTS / "2009").is_dir():
         pytest.skip("sample inputs not available")
-    return load_inputs(2009, Options(inputs=INPUTS), Timings())
+    config, returns = load_inputs(2009, Options(inputs=INPUTS), Timings())
+    return config, returns, assemble(config, returns, Timings())
 
 
 @pytest.fixture(scope="module")
 def model(inputs: tuple) -> ReportModel:
-    plan, current, earlier, _ = inputs
-    return assemble(plan, current, earlier, Thresholds(), Timings())
+    return in_language(inputs[2], "en")
 
 
 class FakeCatalogue:
@@ -77,10 +78,9 @@ def fake_locale(language: str, translate: Callable[[str], str]) -> Locale:
     return Locale(language, FakeCatalogue(translate))
 
 
-def localised_model(inputs: tuple, lang: str, gettext: Callable[[str], str] | None = None) -> ReportModel:
-    """The model as `render_language` builds it: the plan's texts in `lang`."""
-    plan, current, earlier, _ = inputs
-    return assemble(localise(plan, lang), current, earlier, Thresholds(), Timings(), gettext=gettext, locale=lang)
+def localised_model(inputs: tuple, lang: str) -> ReportModel:
+    """The model as render.LanguagePage gives it to the charts: the plan's texts in `lang`."""
+    return in_language(inputs[2], lang)
 
 
 @pytest.fixture(scope="module")
@@ -676,7 +676,7 @@ def test_numbers_in_the_charts_follow_the_locale(model: ReportModel) -> None:
 def test_every_language_draws_every_chart(inputs: tuple, lang: str) -> None:
     """The build's call, for each language with its real catalogue: no TypeError, nothing missing."""
     translations = i18n.translations(lang)
-    model = localised_model(inputs, lang, translations.gettext)
+    model = localised_model(inputs, lang)
     result = charts.all_charts(model, locale=locale_for(lang))
     assert list(result) == KEYS
     for chart in result.values():
@@ -704,7 +704,7 @@ def test_a_translation_with_wrong_placeholders_falls_back_to_english(model: Repo
 def test_arabic_is_drawn_in_arabic(inputs: tuple) -> None:
     """With SVG text shaped as whole runs (`svgtext`), an Arabic report's charts draw the
     plan's titles and the catalogue's words in Arabic, and still draw the codes and numbers."""
-    model = localised_model(inputs, "ar", arabic)
+    model = localised_model(inputs, "ar")
     result = charts.all_charts(model, locale=fake_locale("ar", arabic))
     for key, chart in result.items():
         drawn = texts(parse(chart))
@@ -725,7 +725,7 @@ def test_arabic_keeps_arabic_out_of_the_drawing_but_not_out_of_the_report(inputs
     """A WeasyPrint that draws SVG text letter by letter would draw Arabic reversed and unjoined:
     with an Arabic plan and a complete Arabic catalogue, no drawn <text> holds an Arabic letter, while the title, the text
     alternative (with a key to the symbols) and the table are in Arabic."""
-    model = localised_model(inputs, "ar", arabic)
+    model = localised_model(inputs, "ar")
     assert arabic_letters(model.sectors[0].sector.name)  # the plan's texts are Arabic
     result = charts.all_charts(model, locale=fake_locale("ar", arabic))
     assert list(result) == KEYS
@@ -828,7 +828,7 @@ def test_charts_render_in_weasyprint_without_errors(inputs: tuple, all_charts: d
 
     weasyprint = render.import_weasyprint()
     french = charts.all_charts(localised_model(inputs, "fr"), locale=Locale("fr"))  # U+202F in numbers
-    arabic_charts = charts.all_charts(localised_model(inputs, "ar", arabic), locale=fake_locale("ar", arabic))
+    arabic_charts = charts.all_charts(localised_model(inputs, "ar"), locale=fake_locale("ar", arabic))
     figures = [all_charts["status_by_objective"], all_charts["trends_INT"], french["budget_INT"],
                arabic_charts["goals_matrix"], arabic_charts["trends_D"]]
     html = ("<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>charts</title></head><body>"
@@ -851,7 +851,7 @@ def charts_in(inputs: tuple) -> Callable[[str], dict[str, Chart]]:
 
     def of(lang: str) -> dict[str, Chart]:
         if lang not in drawn:
-            model = localised_model(inputs, lang, i18n.translations(lang).gettext)
+            model = localised_model(inputs, lang)
             drawn[lang] = charts.all_charts(model, Thresholds(), locale_for(lang))
         return drawn[lang]
     return of
@@ -964,8 +964,7 @@ def test_every_word_of_the_arabic_charts_is_arabic(inputs: tuple) -> None:
     """With the Arabic catalogue, the Arabic plan and the returns' texts in Arabic (as their
     translation supplies them), no drawn label of the charts holds a Latin word but codes and
     acronyms (R-03, ITU-R, G1) and numbers."""
-    translations = i18n.translations("ar")
-    model = with_kpis(localised_model(inputs, "ar", translations.gettext), lambda i, k: dataclasses.replace(
+    model = with_kpis(localised_model(inputs, "ar"), lambda i, k: dataclasses.replace(
         k, entry=dataclasses.replace(k.entry, kpi=f"مؤشر الأداء {i}", unit="عدد" if k.entry.unit else None)))
     result = charts.all_charts(model, Thresholds(), locale_for("ar"))
     for key, chart in result.items():

@@ -1,6 +1,7 @@
-"""Chart "Objectives and the goals they serve": the plan's Table 8.1 as a matrix, objectives
-(rows) × goals (columns); a linked cell carries the objective's class of results (share of its
-reported KPIs achieved, as colour and symbol); a last row gives each goal's class.
+"""Chart "Objectives and the goals they serve": the plan's links of objectives to goals (its
+Table 8.1 in 2008-2011) as a matrix, objectives (rows) × goals (columns); a linked cell carries
+the objective's class of results (share of its reported KPIs achieved, as colour and symbol); a
+last row gives each goal's class.
 """
 
 from __future__ import annotations
@@ -48,11 +49,12 @@ def matrix_class(counts: StatusCounts) -> tuple[str, str, str]:
 
 
 def goals_matrix(model: ReportModel, locale: Locale = ENGLISH) -> Chart:
-    """Table 8.1 as a matrix: objectives (rows) × goals (columns); a linked cell carries the
-    objective's class of results (colour and symbol); a last row gives each goal's class."""
+    """The plan's links of objectives to goals (its Table 8.1 in 2008-2011) as a matrix: objectives
+    (rows) × goals (columns); a linked cell carries the objective's class of results (colour and
+    symbol); a last row gives each goal's class."""
     chart_id = "goals-matrix"
-    title = locale.say(_("Objectives and the goals they serve (Table 8.1), by share of KPIs achieved, {year}"),
-                       year=model.year)
+    title = locale.say(_("Objectives and the goals they serve ({links}), by share of KPIs achieved, {year}"),
+                       links=model.plan.mandate.goals_table, year=model.year)
     goals = model.plan.goals
     col_width = GOAL_COLUMN
     col_left = WIDTH - col_width * len(goals)
