@@ -20,8 +20,7 @@ from reportgen.resources import TEMPLATES_DIR
 
 log = logging.getLogger(__name__)
 
-STATUS_ICONS = {"achieved": "●", "partially achieved": "◐", "not achieved": "○", "not reported": "–"}
-STATUS_CLASSES = {s: s.replace(" ", "-") for s in STATUSES}
+from reportgen.render.symbols import STATUS_CLASSES, STATUS_ICONS, STATUS_LABELS
 
 
 from reportgen.render.locale import RTL_LANGUAGES
@@ -32,8 +31,6 @@ def N_(text: str) -> str:
     return text
 
 
-STATUS_LABELS = {"achieved": N_("achieved"), "partially achieved": N_("partially achieved"),
-                 "not achieved": N_("not achieved"), "not reported": N_("not reported")}
 SEVERITY_LABELS = {"error": N_("error"), "warning": N_("warning")}
 DATA_STATUS_LABELS = {"final": N_("final"), "draft": N_("draft (provisional)"), "illustrative": N_("illustrative")}
 STANCE_LABELS = {"support": N_("supported"), "support-with-changes": N_("supported with changes"),
@@ -197,10 +194,9 @@ class LanguagePage:
     @property
     def charts(self) -> dict[str, Any]:
         if self._charts is None:
-            from reportgen.charts.charts import all_charts
+            from reportgen.charts import all_charts
 
-            self._charts = all_charts(self.model, self.thresholds, gettext=self.locale.gettext,
-                                      locale=self.locale.language)
+            self._charts = all_charts(self.model, self.thresholds, self.locale)
         return self._charts
 
     def html(self, for_pdf: bool = False) -> str:
