@@ -165,7 +165,9 @@ def fill(path: Path, name_missing: bool) -> None:
             kpis.cell(row, 2).value = f"Indicator for {kpis.cell(row, 1).value}"
             kpis.cell(row, 3).value = "number"
             kpis.cell(row, 5).value = 100
-        kpis.cell(row, 6).value = 90 + row
+        target = kpis.cell(row, 5).value
+        # an actual near the target, as real figures are (one 1000 times off is warned as a slip)
+        kpis.cell(row, 6).value = round(target * 0.9) + row if isinstance(target, (int, float)) else 90 + row
     book["About"]["B3"] = "Strategic Planning Unit"
     book["About"]["B4"] = "2010-01-15"
     finance = book["Finance"]
