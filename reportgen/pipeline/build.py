@@ -24,6 +24,7 @@ from reportgen.pipeline import rules
 from reportgen.pipeline import validate
 from reportgen.errors import InputError
 from reportgen.util.gcpause import collection_paused
+from reportgen.format import Severity
 from reportgen.model import Problem, ReportModel, YearData
 from reportgen.options import Options
 from reportgen.pipeline.workers import PdfPool, start_pdf_workers
@@ -60,7 +61,7 @@ class BuildResult:
 
     @property
     def errors(self) -> int:
-        return sum(p.severity == "error" for p in self.model.problems)
+        return sum(p.severity == Severity.ERROR for p in self.model.problems)
 
 
 def read_year(year: int, inputs: Path, plan: Plan, limits: ingest.Limits,
@@ -229,14 +230,14 @@ def build(year: int, options: Options, pdfs: PdfPool | None = None) -> BuildResu
     with pdfs or nullcontext(), collection_paused():
         plan, current, earlier, paths = load_inputs(year, options, timings)
         if not current.returns:
-            reasons = "; ".join(p.line() for p in current.problems if p.severity == "error")[:500]
+            reasons = "; ".join(p.line() for p in current.problems if p.severity == Severity.ERROR)[:500]
             raise InputError(f"no readable workbook in {options.inputs / str(year)}"
                              + (f" ({reasons})" if reasons else ""))
         thresholds = load_thresholds(options.rules_file)
         document = load_document_settings(options.inputs / "report.yaml", document_number=options.document_number,
                                           council=options.council)
         model = assemble(plan, current, earlier, thresholds, timings, document.for_language("en"))
-        if options.strict and any(p.severity == "error" for p in model.problems):
+        if options.strict and any(p.severity == Severity.ERROR for p in model.problems):
             return BuildResult(model, (), timings)
 
         # What the PDF needs first, so that its worker starts as soon as it can.

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+from reportgen.format import Status
 from reportgen.model import (FinanceResult, KPIResult, ObjectiveResult, ProposalEntry, Recommendation,
                     RecommendationGroup, Source)
 from reportgen.plan.loader import Plan
@@ -70,8 +71,8 @@ def objective_review(e: Evidence) -> list[Draft]:
     drafts = []
     for result in e.objectives:
         objective = result.objective
-        kpis = [k for k in e.kpis if objective.code in k.objectives and k.status != "not reported"]
-        failed = [k for k in kpis if k.status == "not achieved"]
+        kpis = [k for k in e.kpis if objective.code in k.objectives and k.status != Status.NOT_REPORTED]
+        failed = [k for k in kpis if k.status == Status.NOT_ACHIEVED]
         if len(kpis) >= e.thresholds.review_min_reported and \
                 len(failed) >= e.thresholds.review_share_not_achieved * len(kpis):
             drafts.append(Draft(
@@ -124,7 +125,7 @@ def missing_data(e: Evidence) -> list[Draft]:
                       "supply the actual value so that progress can be evaluated."),
                     kpi=k.entry.kpi, code=k.entry.output, year=e.year, bureau=_bureau_name(e, k.entry.bureau)),
               (k.entry.source,))
-        for k in e.kpis if k.status == "not reported"
+        for k in e.kpis if k.status == Status.NOT_REPORTED
     ]
 
 
@@ -133,7 +134,7 @@ def persistent_shortfall(e: Evidence) -> list[Draft]:
     drafts = []
     for k in e.kpis:
         last_year = next((h for h in k.history if h.year == e.year - 1), None)
-        if k.status == "not achieved" and last_year is not None and last_year.status == "not achieved":
+        if k.status == Status.NOT_ACHIEVED and last_year is not None and last_year.status == Status.NOT_ACHIEVED:
             drafts.append(Draft(
                 "persistent-shortfall", k.entry.output,
                 e.say(_("KPI '{kpi}' of output {code} was not achieved in {before} nor in {year}. "

@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from reportgen import format
+from reportgen.format import Severity, Status
 from reportgen.errors import BuildError
 from reportgen.model import STATUSES, ReportModel
 
 log = logging.getLogger(__name__)
 
 from reportgen.resources import TEMPLATES_DIR
-STATUS_ICONS = {"achieved": "●", "partially achieved": "◐", "not achieved": "○", "not reported": "–"}
+STATUS_ICONS = {Status.ACHIEVED: "●", Status.PARTIALLY_ACHIEVED: "◐", Status.NOT_ACHIEVED: "○", Status.NOT_REPORTED: "–"}
 STATUS_CLASSES = {s: s.replace(" ", "-") for s in STATUSES}
 
 
@@ -70,12 +71,12 @@ def N_(text: str) -> str:
     return text
 
 
-STATUS_LABELS = {"achieved": N_("achieved"), "partially achieved": N_("partially achieved"),
-                 "not achieved": N_("not achieved"), "not reported": N_("not reported")}
+STATUS_LABELS = {Status.ACHIEVED: N_("achieved"), Status.PARTIALLY_ACHIEVED: N_("partially achieved"),
+                 Status.NOT_ACHIEVED: N_("not achieved"), Status.NOT_REPORTED: N_("not reported")}
 RULE_LABELS = {"objective-review": N_("objective review"), "overspend": N_("overspend"),
                "underspend": N_("underspend"), "missing-data": N_("missing data"),
                "persistent-shortfall": N_("persistent shortfall"), "proposal": N_("proposal")}
-SEVERITY_LABELS = {"error": N_("error"), "warning": N_("warning")}
+SEVERITY_LABELS = {Severity.ERROR: N_("error"), Severity.WARNING: N_("warning")}
 
 
 def _direction(text: str) -> str:
