@@ -304,7 +304,7 @@ def report_json(model: ReportModel) -> dict[str, Any]:
                 "bureau": k.entry.bureau,
                 "sector": k.entry.sector,
                 # the return's columns (format.py); `objectives` is the analysed one below
-                **{name: getattr(k.entry, name) for name in _KPI_ENTRY_FIELDS},
+                **{name: getattr(k.entry, name, None) for name in _KPI_ENTRY_FIELDS},
                 "achievement": k.achievement,
                 "status": k.status,
                 "objectives": list(k.objectives),
