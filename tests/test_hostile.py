@@ -459,3 +459,29 @@ def test_the_feedback_copy_is_written_whatever_the_cells_hold(tmp_path: Path, ca
     assert any("Output 'R- 02' is not an output of the plan" in m for m in messages)
     assert any("which is not a date" in m for m in messages)
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_an_unbroken_name_and_a_10000_character_text_stay_in_their_cells_on_the_page(tmp_path: Path) -> None:
+    """Read back from the real PDF: the name breaks inside its column, left of the Unit beside
+    it, and a 10,000-character comment, cut to what a page can hold, stays on the page."""
+    import re
+    import subprocess
+
+    name = ("Spectrummonitoringcampaigns" * 4)[:80]
+    inputs = tmp_path / "inputs"
+    write_workbook(inputs / "2009" / "BR_2009.xlsx", {"About": about("BR", YEAR), "KPIs": [
+        KPI_HEADER, ["R-01", name, "UNITMARK", 100, 120, 130, None, "y" * 10_000]]})
+    outputs = tmp_path / "outputs"
+    assert main(["build", "--year", "2009", "--inputs", str(inputs), "--outputs", str(outputs)]) == 0
+    bbox = subprocess.run(["pdftotext", "-bbox", str(outputs / "2009" / "report-2009.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    page_width = float(re.search(r'<page width="([\d.]+)"', bbox).group(1))
+    words = [(float(x0), float(x1), text) for x0, x1, text in
+             re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', bbox)]
+    (unit_left,) = [x0 for x0, _, text in words if text == "UNITMARK"]
+    pieces = [(x0, x1, text) for x0, x1, text in words if len(text) > 3 and text in name]
+    assert "".join(text for _, _, text in pieces) == name  # all of it, on several lines
+    assert all(x1 <= unit_left for _, x1, _ in pieces)
+    comment = [(x0, x1) for x0, x1, text in words if set(text) == {"y"}]
+    assert comment and all(x1 <= page_width for _, x1 in comment)
+    assert sum(len(text) for _, _, text in words if set(text) == {"y"}) <= 1_500
