@@ -6,13 +6,27 @@ the whole model exists before anything is written.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from reportgen.format import STATUSES, Severity, Status  # noqa: F401  (STATUSES: read from here too)
 from reportgen.plan.loader import Goal, Objective, Output, Plan, Sector
 from reportgen.settings import DocumentSettings, Thresholds
 
-STATUSES = ("achieved", "partially achieved", "not achieved", "not reported")
+# Characters that would break a line of text output or turn it around: control characters
+# (a newline in a file name), line and paragraph separators, and bidi overrides.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group(0)
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char) or f"\\u{ord(char):04x}"
+
+
+def printable(text: str) -> str:
+    """`text` on one line: control characters and bidi overrides written as escapes (\\n, \\u202e)."""
+    return text if text.isprintable() else _UNPRINTABLE.sub(_escaped, text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +46,7 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    severity: str  # "error" or "warning"
+    severity: Severity
     file: str | None
     sheet: str | None
     row: int | None
@@ -54,9 +68,10 @@ class Problem:
         }
 
     def line(self) -> str:
-        """The contract's text form: file:sheet:row:column: severity: message."""
+        """The contract's text form: file:sheet:row:column: severity: message, always one line:
+        a newline in a file name or a message is written as \\n, never as a line of its own."""
         where = ":".join("" if p is None else str(p) for p in (self.file, self.sheet, self.row, self.column))
-        return f"{where}: {self.severity}: {self.message}"
+        return printable(f"{where}: {self.severity}: {self.message}")
 
 
 def problem_order(p: Problem) -> tuple:
@@ -80,6 +95,8 @@ class KPIEntry:
     comment: str | None
     source: Source
     language: str | None = None
+    # The objectives the KPI measures (contract 8.1), as validated; empty: all of its output's.
+    objectives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +115,7 @@ class ProposalEntry:
     refers_to: str | None  # a plan code, or None for the plan as a whole
     text: str
     source: Source
+    ref: str | None = None  # the group's own reference (contract 8.2), unique within a year
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +156,7 @@ class HistoryPoint:
     year: int
     target: float | None
     actual: float | None
-    status: str
+    status: Status
     achievement: float | None = None
 
 
@@ -146,7 +164,7 @@ class HistoryPoint:
 class KPIResult:
     entry: KPIEntry
     achievement: float | None
-    status: str
+    status: Status
     objectives: tuple[str, ...]
     goals: tuple[str, ...]
     history: tuple[HistoryPoint, ...]  # earlier years, oldest first

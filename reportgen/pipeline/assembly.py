@@ -6,6 +6,7 @@ that secretariat.yaml's `follow_up` can name last year's recommendations by thei
 
 from __future__ import annotations
 
+from reportgen.format import Status
 from reportgen.model import Headline, Location, ObjectiveStanding, ReportModel, YearData, problem_order
 from reportgen.pipeline import analyse
 from reportgen.pipeline.advice import advise
@@ -106,9 +107,9 @@ def _standings(evidence: Evidence) -> list[ObjectiveStanding]:
     """Objectives with at least two KPIs with a result, by share achieved."""
     found = []
     for objective in evidence.plan.objectives:
-        reported = [k for k in evidence.kpis if objective.code in k.objectives and k.status != "not reported"]
+        reported = [k for k in evidence.kpis if objective.code in k.objectives and k.status != Status.NOT_REPORTED]
         if len(reported) >= 2:
-            found.append(ObjectiveStanding(objective.code, sum(k.status == "achieved" for k in reported),
+            found.append(ObjectiveStanding(objective.code, sum(k.status == Status.ACHIEVED for k in reported),
                                            len(reported)))
     return found
 

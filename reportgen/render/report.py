@@ -14,6 +14,8 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from reportgen import format
+from reportgen.format import Severity, Status
 from reportgen.errors import BuildError
 from reportgen.model import STATUSES, PlanName, ReportModel
 from reportgen.resources import TEMPLATES_DIR
@@ -31,7 +33,7 @@ def N_(text: str) -> str:
     return text
 
 
-SEVERITY_LABELS = {"error": N_("error"), "warning": N_("warning")}
+SEVERITY_LABELS = {Severity.ERROR: N_("error"), Severity.WARNING: N_("warning")}
 DATA_STATUS_LABELS = {"final": N_("final"), "draft": N_("draft (provisional)"), "illustrative": N_("illustrative")}
 STANCE_LABELS = {"support": N_("supported"), "support-with-changes": N_("supported with changes"),
                  "not-supported": N_("not supported"), "noted": N_("noted")}
@@ -289,6 +291,9 @@ def import_weasyprint() -> Any:
     return weasyprint
 
 
+_KPI_ENTRY_FIELDS = tuple(name for name in format.KPIS.fields if name != "objectives")
+
+
 def report_json(model: ReportModel) -> dict[str, Any]:
     """The computed report as contract section 7 lays it out (plus a few extra fields)."""
     plan = model.plan
@@ -308,18 +313,12 @@ def report_json(model: ReportModel) -> dict[str, Any]:
             {
                 "bureau": k.entry.bureau,
                 "sector": k.entry.sector,
-                "output": k.entry.output,
-                "kpi": k.entry.kpi,
-                "unit": k.entry.unit,
-                "baseline": k.entry.baseline,
-                "target": k.entry.target,
-                "actual": k.entry.actual,
-                "direction": k.entry.direction,
+                # the return's columns (format.py); `objectives` is the analysed one below
+                **{name: getattr(k.entry, name, None) for name in _KPI_ENTRY_FIELDS},
                 "achievement": k.achievement,
                 "status": k.status,
                 "objectives": list(k.objectives),
                 "goals": list(k.goals),
-                "comment": k.entry.comment,
                 "source": k.entry.source.as_dict(),
                 "history": [{"year": h.year, "target": h.target, "actual": h.actual, "status": h.status}
                             for h in k.history],
