@@ -93,6 +93,7 @@ class Sheet:
     columns: tuple[Column, ...]
     required: bool = False
     layout: Layout = Layout.TABLE
+    bureaux: tuple[str, ...] = ()  # the bureaux whose returns carry the sheet (empty: all)
     key: str = field(init=False)
     by_key: dict[str, Column] = field(init=False, repr=False, compare=False)
 
@@ -188,7 +189,19 @@ HIGHLIGHTS = Sheet("Highlights", columns=(
            help="Required. One highlight of the year, one or two sentences."),
 ))
 
-SHEETS: tuple[Sheet, ...] = (ABOUT, KPIS, FINANCE, PROPOSALS, HIGHLIGHTS)
+# The Union's financial situation, in the General Secretariat's return (Resolution 71 asks for
+# recommendations in its light): fixed items, thousands of CHF, for the return's year.
+FINANCIAL_ITEMS = ("Assessed contributions billed", "Assessed contributions received", "Arrears",
+                   "Reserve Account balance", "Cost-recovery income", "Extra-budgetary funds")
+
+FINANCIAL_SITUATION = Sheet("Financial situation", bureaux=("GS",), columns=(
+    Column("Item", ColumnType.CHOICE, "item", required=True, choices=FINANCIAL_ITEMS, width=34, since=2,
+           help="Required. One of the fixed items, chosen from the drop-down list; each item once."),
+    Column("Amount", ColumnType.NUMBER, "amount", required=True, minimum=0, width=16, since=2,
+           help="Required. The item's amount for the year, in thousands of CHF."),
+))
+
+SHEETS: tuple[Sheet, ...] = (ABOUT, KPIS, FINANCE, PROPOSALS, HIGHLIGHTS, FINANCIAL_SITUATION)
 SHEET_NAMES: tuple[str, ...] = tuple(s.name for s in SHEETS)
 SHEETS_BY_KEY: dict[str, Sheet] = {s.key: s for s in SHEETS}
 DATA_SHEETS: tuple[Sheet, ...] = tuple(s for s in SHEETS if s.layout is Layout.TABLE)

@@ -127,6 +127,15 @@ class HighlightEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class FinancialItem:
+    """One line of the General Secretariat's Financial situation sheet (thousands of CHF)."""
+
+    item: str  # one of format.FINANCIAL_ITEMS
+    amount: float
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
 class ReturnInfo:
     """What the About sheet (or the file name) says of one workbook."""
 
@@ -149,6 +158,7 @@ class YearData:
     proposals: tuple[ProposalEntry, ...]
     highlights: tuple[HighlightEntry, ...]
     problems: tuple[Problem, ...]
+    financial: tuple[FinancialItem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,6 +399,16 @@ class CycleExemption:
 
 
 @dataclass(frozen=True, slots=True)
+class FinancialLine:
+    """One item of the Union's financial situation, this year and the year before (thousands of CHF)."""
+
+    item: str
+    amount: float | None
+    previous: float | None
+    source: Source | None
+
+
+@dataclass(frozen=True, slots=True)
 class Advice:
     """Everything chapter 7 says: the recommendations ranked, the draft decisions, the data
     requests, last year's follow-up and what the conference cycle explains."""
@@ -399,6 +419,8 @@ class Advice:
     follow_ups: tuple[FollowUp, ...] = ()
     exemptions: tuple[CycleExemption, ...] = ()
     environment: tuple[str, ...] = ()
+    financial_situation: tuple[FinancialLine, ...] = ()
+    received_share: float | None = None  # assessed contributions received ÷ billed, when both are given
 
 
 @dataclass(frozen=True, slots=True)

@@ -146,7 +146,9 @@ def build_template(plan: Plan, year: int, sector: Sector, carried: Iterable[KPIE
     lists = _code_lists(plan, sector)
     _kpis_sheet(workbook.create_sheet(format.KPIS.name), sector, list(carried), lists)
     _finance_sheet(workbook.create_sheet(format.FINANCE.name), sector, lists)
-    for spec in (format.PROPOSALS, format.HIGHLIGHTS):
+    # The plain sheets, and those only some bureaux send (the General Secretariat's Financial situation).
+    extra = tuple(spec for spec in format.SHEETS if spec.bureaux and sector.bureau in spec.bureaux)
+    for spec in (format.PROPOSALS, format.HIGHLIGHTS, *extra):
         _data_sheet(workbook.create_sheet(spec.name), spec, lists)
         _print_setup(workbook[spec.name])
     _outputs_sheet(workbook.create_sheet("Outputs"), plan, sector)

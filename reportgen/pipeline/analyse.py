@@ -82,8 +82,7 @@ def assess_kpis(plan: Plan, current: YearData, earlier: list[YearData],
 def measured_objectives(plan: Plan, entry: KPIEntry) -> tuple[str, ...]:
     """Contract 8.1: the objectives a KPI counts under: those its `Objective` cell names, else
     every objective its output serves."""
-    named = getattr(entry, "objectives", ())
-    return tuple(named) if named else plan.output(entry.output).objectives
+    return entry.objectives or plan.output(entry.output).objectives
 
 
 def _kpi_order(plan: Plan):

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable
 from reportgen import format
 from reportgen.format import Severity
 from reportgen.pipeline.ingest import Column, Table, Workbook, column_letter
-from reportgen.model import (FinanceEntry, HighlightEntry, KPIEntry, Problem, ProposalEntry, ReturnInfo,
+from reportgen.model import (FinanceEntry, FinancialItem, HighlightEntry, KPIEntry, Problem, ProposalEntry, ReturnInfo,
                     Source, YearData)
 from reportgen.plan.loader import Output, Plan
 from reportgen.util import glyphs
@@ -98,6 +98,7 @@ class _Collector:
     finance: list[FinanceEntry] = field(default_factory=list)
     proposals: list[ProposalEntry] = field(default_factory=list)
     highlights: list[HighlightEntry] = field(default_factory=list)
+    financial: list[FinancialItem] = field(default_factory=list)
     # Rows holding nothing but an Output (unfilled rows of the template): (file, sheet, row, text).
     output_only: list[tuple[str, str, int, Any, str]] = field(default_factory=list)
     # The plan's output for each (text, sector) met so far: returns name the same outputs again and again.
@@ -134,6 +135,7 @@ def validate_year(year: int, workbooks: Iterable[Workbook], read_problems: list[
         _check_finance(c, workbook, info, sector.code)
         _check_proposals(c, workbook, info, sector.code)
         _check_highlights(c, workbook, info, sector.code)
+        _check_financial_situation(c, workbook, info)
     c.problems[:0] = read_problems  # the files' own problems first, as they were found
     kpis = _drop_duplicate_kpis(c)
     finance = _drop_duplicate_finance(c)
@@ -142,7 +144,7 @@ def validate_year(year: int, workbooks: Iterable[Workbook], read_problems: list[
     if earlier is not None:
         _check_names_against(c, kpis, earlier)
     return YearData(year, tuple(c.returns), tuple(kpis), tuple(finance), tuple(c.proposals),
-                    tuple(c.highlights), tuple(c.problems))
+                    tuple(c.highlights), tuple(c.problems), tuple(c.financial))
 
 
 # -- About and sheet names -------------------------------------------------------------------
@@ -634,6 +636,48 @@ def _check_highlights(c: _Collector, workbook: Workbook, info: ReturnInfo, secto
             continue
         refers = _refers_to(c, workbook.file, table, row, cols, record, sector)
         c.highlights.append(HighlightEntry(info.bureau, refers, text, Source(workbook.file, table.sheet, row)))
+
+
+def _check_financial_situation(c: _Collector, workbook: Workbook, info: ReturnInfo) -> None:
+    """The General Secretariat's Financial situation: fixed items, each once, amounts in
+    thousands of CHF. Another bureau's sheet is named and ignored."""
+    sheet = format.FINANCIAL_SITUATION
+    found = _columns(c, workbook, sheet.key)
+    if found is None:
+        return
+    table, cols = found
+    rel = workbook.file
+    if sheet.bureaux and info.bureau not in sheet.bureaux:
+        c.add(WARNING, rel, table.sheet, table.header_row, None,
+              f"only the General Secretariat reports the Union's financial situation: this sheet of a "
+              f"{info.bureau} return was ignored; delete it or send it to the Strategic Planning Unit")
+        return
+    items = {header_key(item): item for item in format.FINANCIAL_ITEMS}
+    seen: dict[str, int] = {}
+    for row, record in table.rows:
+        text = text_value(_cell(record, cols, "item"))
+        item = items.get(header_key(text)) if text else None
+        if item is None:
+            c.add(ERROR, rel, table.sheet, row, cols.get("item", "Item"),
+                  f"Item is '{text or ''}': choose one of {', '.join(format.FINANCIAL_ITEMS)}")
+            continue
+        if item in seen:
+            c.add(ERROR, rel, table.sheet, row, cols["item"],
+                  f"'{item}' is given twice (rows {seen[item]} and {row}): keep one row; row {row} was not used")
+            continue
+        amount, ok = _number(c, rel, table, row, cols, "amount", record, "41250")
+        if not ok:
+            continue
+        if amount is None:
+            c.add(WARNING, rel, table.sheet, row, cols.get("amount", "Amount"),
+                  f"Amount of '{item}' is empty: enter it in thousands of CHF, or delete the row")
+            continue
+        if amount < 0:
+            c.add(ERROR, rel, table.sheet, row, cols["amount"],
+                  f"Amount is negative ({amount:g}): enter the amount in thousands of CHF, 0 or more")
+            continue
+        seen[item] = row
+        c.financial.append(FinancialItem(item, amount, Source(rel, table.sheet, row)))
 
 
 # -- checks across workbooks -----------------------------------------------------------------

@@ -35,6 +35,11 @@ def N_(text: str) -> str:
 
 SEVERITY_LABELS = {Severity.ERROR: N_("error"), Severity.WARNING: N_("warning")}
 DATA_STATUS_LABELS = {"final": N_("final"), "draft": N_("draft (provisional)"), "illustrative": N_("illustrative")}
+FINANCIAL_ITEM_LABELS = {
+    "Assessed contributions billed": N_("Assessed contributions billed"),
+    "Assessed contributions received": N_("Assessed contributions received"),
+    "Arrears": N_("Arrears"), "Reserve Account balance": N_("Reserve Account balance"),
+    "Cost-recovery income": N_("Cost-recovery income"), "Extra-budgetary funds": N_("Extra-budgetary funds")}
 STANCE_LABELS = {"support": N_("supported"), "support-with-changes": N_("supported with changes"),
                  "not-supported": N_("not supported"), "noted": N_("noted")}
 
@@ -139,6 +144,7 @@ def environment(locale: Any = "en", plan: Any = None, locations: dict | None = N
     env.filters["where"] = lambda source: _where(source, locations or {}, locale)
     env.filters["subject_name"] = lambda code: locale.text(PlanName(code), plan)
     env.filters["data_status_label"] = lambda status: gettext(DATA_STATUS_LABELS.get(status, status))
+    env.filters["financial_item"] = lambda item: gettext(FINANCIAL_ITEM_LABELS.get(item, item))
     env.filters["stance_label"] = lambda stance: gettext(STANCE_LABELS.get(stance, stance))
     # Charts come from reportgen.charts, which escapes every workbook text it draws.
     env.filters["safe_svg"] = lambda svg: Markup(svg)
@@ -398,6 +404,9 @@ def advice_json(model: ReportModel) -> dict[str, Any]:
                            "evidence": evidence(d.evidence)} for d in advice.data_requests],
         "follow_up": [{"id": f.previous_id, "outcome": f.outcome, "still_holds": f.still_holds,
                        "text": _english(f.text, plan)} for f in advice.follow_ups],
+        "financial_situation": [{"item": f.item, "amount": f.amount, "previous": f.previous,
+                                 "source": f.source.as_dict() if f.source else None}
+                                for f in advice.financial_situation],
         "conference_cycle": [{"output": x.output, "event": x.event, "next": x.next_year, "execution": x.execution}
                              for x in advice.exemptions],
     }
