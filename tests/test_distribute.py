@@ -1,4 +1,4 @@
-"""Distribution to the Member States (reportgen/distribute.py, reportgen/memberstates.py),
+"""Distribution to the Member States (reportgen/publish/distribution/, reportgen/publish/memberstates.py),
 against a real SMTP server (aiosmtpd) on 127.0.0.1: exactly one message each, the approved
 bytes in the right language, resumable after failures, credentials never written anywhere."""
 
@@ -19,12 +19,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from reportgen.publish import approval
-
-from reportgen.publish import distribute
-
-from reportgen.pipeline import write
 from reportgen.cli import main
+from reportgen.pipeline import write
+from reportgen.publish import approval
+from reportgen.publish.distribution.ledger import Ledger
+from reportgen.publish.distribution.message import attachment_name
+from reportgen.publish.distribution.transport import PASSWORD_ENV, USER_ENV
 from reportgen.publish.memberstates import DEFAULT_LIST, DistributionListError, load_list
 
 YEAR = 2009
@@ -103,7 +103,7 @@ def smtp() -> Iterator[tuple[Recorder, str]]:
 # ------------------------------------------------------------------------------------ outputs and lists
 
 def make_outputs(root: Path, pdfs: dict[str, bytes] = PDFS) -> Path:
-    files = {distribute.attachment_name(YEAR, lang): data for lang, data in pdfs.items()}
+    files = {attachment_name(YEAR, lang): data for lang, data in pdfs.items()}
     files[f"report-{YEAR}.html"] = b"<!DOCTYPE html><title>report</title>"
     files[f"report-{YEAR}.json"] = b'{"year": 2009}\n'
     out_dir = root / str(YEAR)
@@ -131,8 +131,8 @@ SMALL = [("France", "fr", "admin@france.example"), ("Spain", "es", "admin@spain.
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     """Approved outputs for 2009 and a small list; no credentials in the environment."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1286280000")
-    monkeypatch.delenv(distribute.USER_ENV, raising=False)
-    monkeypatch.delenv(distribute.PASSWORD_ENV, raising=False)
+    monkeypatch.delenv(USER_ENV, raising=False)
+    monkeypatch.delenv(PASSWORD_ENV, raising=False)
     monkeypatch.delenv("CI", raising=False)
     root = tmp_path / "outputs"
     make_outputs(root)
@@ -261,7 +261,7 @@ def test_every_member_state_of_the_191_gets_exactly_one_message_with_the_approve
     for s in states:
         [message] = received[s.email]
         name, data = pdf_of(message)
-        expected = distribute.attachment_name(YEAR, s.language if s.language in PDFS else "en")
+        expected = attachment_name(YEAR, s.language if s.language in PDFS else "en")
         assert name == expected
         assert hashlib.sha256(data).hexdigest() == approved[expected]
         row = rows[s.name]
@@ -352,19 +352,19 @@ def test_resend_unknown_when_the_server_lost_it(env: dict[str, Path], smtp: tupl
 def test_crash_between_send_and_commit_is_not_resent(env: dict[str, Path], smtp: tuple[Recorder, str],
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     server, address = smtp
-    real = distribute.Ledger.mark_sent
+    real = Ledger.mark_sent
     calls = {"n": 0}
 
-    def crash_on_third(self: distribute.Ledger, *args: Any) -> None:
+    def crash_on_third(self: Ledger, *args: Any) -> None:
         calls["n"] += 1
         if calls["n"] == 3:
             raise SystemExit("power cut")  # the message went out; its outcome was never recorded
         real(self, *args)
 
-    monkeypatch.setattr(distribute.Ledger, "mark_sent", crash_on_third)
+    monkeypatch.setattr(Ledger, "mark_sent", crash_on_third)
     with pytest.raises(SystemExit):
         send(env, address)
-    monkeypatch.setattr(distribute.Ledger, "mark_sent", real)
+    monkeypatch.setattr(Ledger, "mark_sent", real)
     assert len(server.messages) == 3
     assert sorted(row["state"] for row in ledger_rows(env).values()) == ["pending"] * 3 + ["sending"] + ["sent"] * 2
     assert send(env, address) == 1  # the rest go; the one in doubt is reported, not resent
@@ -448,11 +448,11 @@ def test_smtp_auth_from_the_environment_never_written_anywhere(
         # without credentials the server refuses to take mail
         assert send(env, address, "--only", "France", "--attempts", "1") == 1
         assert handler.messages == []
-        monkeypatch.setenv(distribute.USER_ENV, USER)
-        monkeypatch.setenv(distribute.PASSWORD_ENV, "wrong-" + PASSWORD)
+        monkeypatch.setenv(USER_ENV, USER)
+        monkeypatch.setenv(PASSWORD_ENV, "wrong-" + PASSWORD)
         assert send(env, address, "--only", "France") == 1
         assert "refused the login" in capsys.readouterr().err
-        monkeypatch.setenv(distribute.PASSWORD_ENV, PASSWORD)
+        monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
         assert main(["-v", "distribute", "--year", str(YEAR), "--outputs", str(env["outputs"]), "--list",
                      str(env["list"]), "--smtp", address, "--from", "sg@itu.example", "--retry-delay", "0.001"]) == 0
         assert main(["distribute", "--year", str(YEAR), "--outputs", str(env["outputs"]), "--list",
@@ -472,23 +472,29 @@ def test_smtp_auth_from_the_environment_never_written_anywhere(
             assert PASSWORD.encode() not in content and USER.encode() not in content, path
 
 
-def test_progress_bar_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_progress_shown_only_on_a_terminal_outside_ci(env: dict[str, Path], smtp: tuple[Recorder, str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     import io
+    import sys
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
             return True
 
-    monkeypatch.delenv("CI", raising=False)
+    server, address = smtp
     terminal = Terminal()
-    bar = distribute.Progress(2, terminal)
-    bar.step("France")
-    bar.step("Kenya")
-    bar.close()
-    assert "2/2" in terminal.getvalue() and terminal.getvalue().startswith("\r[")
-    assert not distribute.Progress(2, io.StringIO()).enabled
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.delenv("REPORTGEN_PROGRESS", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    assert send(env, address, "--only", "France,Kenya") == 0
+    shown = terminal.getvalue()
+    assert "Sending to France" in shown and "Sending to Kenya" in shown and "2/2" in shown
     monkeypatch.setenv("CI", "true")
-    assert not distribute.Progress(2, Terminal()).enabled
+    quiet = Terminal()
+    monkeypatch.setattr(sys, "stderr", quiet)
+    assert send(env, address, "--only", "Spain") == 0
+    assert "Sending" not in quiet.getvalue()
+    assert len(server.messages) == 3
 
 
 def test_ledger_uses_wal(env: dict[str, Path], smtp: tuple[Recorder, str]) -> None:

@@ -1,0 +1,354 @@
+"""The mailing as plain functions, one per thing the `distribute` command does:
+
+    distribute(options)          send what is still to be sent; -> Summary
+    preview(options)             write what would be sent now as .eml files; -> Preview
+    status(selection)            each Member State's state; -> StatusReport
+    mark_sent(selection, names)  record messages of unknown outcome as sent; -> Marked
+
+Each refuses (DistributionError) unless the latest approval still matches the files, and none
+prints: the command line (reportgen/cli/publish.py) says what came of it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from reportgen.publish import approval as approvals
+from reportgen.publish.distribution import DistributionError
+from reportgen.publish.distribution.ledger import DISTRIBUTION_DIR, Ledger, LedgerRow, ledger_path
+from reportgen.publish.distribution.message import (Planned, compose, load_attachments, message_bytes,
+                                                    plan_messages)
+from reportgen.publish.distribution.transport import ConnectFailed, RetryPolicy, SmtpLink
+from reportgen.publish.memberstates import MemberState, load_list, select
+
+log = logging.getLogger(__name__)
+
+DRY_RUN_DIR = "dry-run"
+DEFAULT_SENDER = "ITU General Secretariat <sg-reports@reportgen.example>"  # previews only
+
+# Called before each message is attempted: (messages begun, messages to send, Member State).
+StepCallback = Callable[[int, int, str], None]
+
+
+# ------------------------------------------------------------------------------------ options
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which year's outputs a command is about, and which Member States of which list."""
+
+    outputs: Path  # the folder holding the year folders, as --outputs
+    year: int
+    list_file: Path | None = None  # None: the list that ships with reportgen
+    only: str | None = None  # comma-separated names, as --only
+
+    @property
+    def out_dir(self) -> Path:
+        return self.outputs / str(self.year)
+
+    def member_states(self) -> tuple[MemberState, ...]:
+        states = load_list(self.list_file)
+        return select(states, self.only) if self.only else states
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    header: str  # what Member States see, e.g. `ITU <sg@itu.int>`
+    address: str  # the envelope sender, e.g. `sg@itu.int`
+
+    @property
+    def domain(self) -> str:
+        return self.address.rpartition("@")[2]
+
+
+@dataclass(frozen=True, slots=True)
+class Server:
+    host: str
+    port: int
+    credentials: tuple[str, str] | None = field(default=None, repr=False)  # (user, password)
+
+    @property
+    def where(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True, slots=True)
+class DistributeOptions:
+    selection: Selection
+    sender: Sender
+    server: Server | None = None  # None: a preview only
+    retry: RetryPolicy = RetryPolicy()
+    resend_unknown: bool = False  # send again the messages whose outcome is unknown
+    supersede: bool = False  # send a newly approved version to those that had an earlier one
+    plan_file: Path | None = None  # another plan, for the letter's title
+
+
+# ------------------------------------------------------------------------------------ results
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What a `distribute` run came to. `counts`: sent/failed/pending/unknown over the selection."""
+
+    approval: approvals.Approval
+    sent: tuple[str, ...]
+    failed: tuple[tuple[str, str], ...]  # (Member State, the server's reply)
+    unknown: tuple[tuple[str, str], ...]  # (Member State, Message-ID)
+    already_sent: int
+    aborted: str | None
+    counts: dict[str, int]
+
+    @property
+    def complete(self) -> bool:
+        return not (self.counts["failed"] or self.counts["pending"] or self.counts["unknown"])
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    folder: Path
+    written: int
+    skipped: int  # already sent or of unknown outcome
+    fallback: int  # messages with the English PDF standing in for their language
+
+
+@dataclass(frozen=True, slots=True)
+class StatusLine:
+    member_state: MemberState
+    row: LedgerRow | None  # None: not yet attempted
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    year: int
+    approval: approvals.Approval | None  # the latest, if any
+    lines: tuple[StatusLine, ...]
+    counts: dict[str, int]
+    earlier: dict[str, int]  # approval id → messages sent or in doubt under it
+
+
+@dataclass(frozen=True, slots=True)
+class Marked:
+    recorded: tuple[str, ...]
+    refused: tuple[str, ...]  # not of unknown outcome: left as they were
+
+
+# ------------------------------------------------------------------------------------ the commands
+
+def distribute(options: DistributeOptions, on_step: StepCallback | None = None) -> Summary:
+    """Send each selected Member State its message, unless it was sent (or may have been)
+    already; failed and pending ones are sent again. Every step goes through the ledger."""
+    if options.server is None:
+        raise DistributionError("no mail server given")
+    selection = options.selection
+    states = selection.member_states()
+    approved = _valid_approval(selection)
+    planned = _plan(options, approved, states)
+    payload = _renderer(options, approved)
+    ledger = Ledger(ledger_path(selection.out_dir))
+    link = SmtpLink(options.server.host, options.server.port, options.retry.timeout, options.server.credentials)
+    try:
+        earlier = ledger.other_mailings(approved.id)
+        if earlier and not options.supersede:
+            listed = ", ".join(f"approval {a}: {n}" for a, n in earlier.items())
+            raise DistributionError(f"Member States already received an earlier approved version ({listed}); "
+                                    f"approval {approved.id} is another version. To send it to them as well, "
+                                    "add --supersede")
+        ledger.ensure_pending(approved.id, planned)
+        items: list[tuple[Planned, str]] = []
+        already_sent = 0
+        unknown: list[tuple[str, str]] = []
+        for item in planned:
+            row = ledger.row(approved.id, item.member_state.name)
+            assert row is not None
+            if row.state == "sent":
+                already_sent += 1
+            elif row.state == "sending" and not options.resend_unknown:
+                unknown.append((item.member_state.name, row.message_id))
+            else:
+                # The Message-ID stored with the row wins: the one the server may have seen.
+                items.append((item, row.message_id))
+        tally = send_all(ledger, link, approved.id, items, payload, options.sender.address, options.retry,
+                         resend_unknown=options.resend_unknown, on_step=on_step)
+        counts = _counts(ledger.rows(approved.id), states)
+    finally:
+        link.close()
+        ledger.close()
+    return Summary(approved, tuple(tally.sent), tuple(tally.failed), tuple(unknown + tally.unknown),
+                   already_sent, tally.aborted, counts)
+
+
+def preview(options: DistributeOptions) -> Preview:
+    """Write what would be sent now as .eml files under outputs/<Y>/distribution/dry-run/;
+    touch neither the server nor the ledger."""
+    from reportgen.pipeline.write import write_all
+
+    selection = options.selection
+    states = selection.member_states()
+    approved = _valid_approval(selection)
+    planned = _plan(options, approved, states)
+    payload = _renderer(options, approved)
+    folder = selection.out_dir / DISTRIBUTION_DIR / DRY_RUN_DIR
+    for old in folder.glob("*.eml") if folder.is_dir() else ():
+        old.unlink()  # a preview shows this run only
+    ledger = Ledger.existing(selection.out_dir)
+    written = skipped = 0
+    try:
+        for item in planned:
+            row = ledger.row(approved.id, item.member_state.name) if ledger else None
+            if row and row.state in ("sent", "sending"):
+                skipped += 1
+                continue
+            mid = row.message_id if row else item.message_id
+            write_all(folder, {f"{item.member_state.slug}.eml": payload(item, mid)})
+            written += 1
+    finally:
+        if ledger:
+            ledger.close()
+    return Preview(folder, written, skipped, sum(p.fallback for p in planned))
+
+
+def status(selection: Selection) -> StatusReport:
+    """Each selected Member State's state under the latest approval. Reads only."""
+    states = selection.member_states()
+    ledger = Ledger.existing(selection.out_dir)
+    latest = (approvals.read_ledger(selection.out_dir) or [None])[-1]
+    rows: list[LedgerRow] = []
+    earlier: dict[str, int] = {}
+    if ledger:
+        try:
+            if latest is not None:
+                rows = ledger.rows(latest.id)
+                earlier = ledger.other_mailings(latest.id)
+        finally:
+            ledger.close()
+    by_name = {r.member_state: r for r in rows}
+    lines = tuple(StatusLine(s, by_name.get(s.name)) for s in states)
+    return StatusReport(selection.year, latest, lines, _counts(rows, states), earlier)
+
+
+def mark_sent(selection: Selection, names: str) -> Marked:
+    """Record the named messages of unknown outcome as sent (the operator found them in the
+    server's log). Others are left as they were and returned as refused."""
+    states = select(selection.member_states(), names)
+    latest = (approvals.read_ledger(selection.out_dir) or [None])[-1]
+    ledger = Ledger.existing(selection.out_dir)
+    if latest is None or ledger is None:
+        raise DistributionError(f"nothing has been distributed for {selection.year} yet")
+    try:
+        refused = tuple(s.name for s in states if not ledger.confirm_sent(latest.id, s.name))
+    finally:
+        ledger.close()
+    return Marked(tuple(s.name for s in states if s.name not in refused), refused)
+
+
+# ------------------------------------------------------------------------------------ sending
+
+@dataclass
+class _Tally:
+    """What send_all did, collected as it goes."""
+
+    sent: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    unknown: list[tuple[str, str]] = field(default_factory=list)
+    aborted: str | None = None
+
+
+def send_all(ledger: Ledger, link: SmtpLink, approval_id: str, items: list[tuple[Planned, str]],
+             render: Callable[[Planned, str], bytes], sender: str, policy: RetryPolicy,
+             resend_unknown: bool = False, sleep: Callable[[float], None] = time.sleep,
+             on_step: StepCallback | None = None) -> _Tally:
+    """Send each (planned message, its Message-ID) once, recording every step in the ledger.
+    `render` makes a message's bytes just before it is sent (not all 191 PDFs at once).
+
+    Stops early (`aborted`) when the server cannot be reached or keeps dropping the
+    connection: the rest stay pending for the next run.
+    """
+    tally = _Tally()
+    for number, (item, mid) in enumerate(items, start=1):
+        name = item.member_state.name
+        if on_step:
+            on_step(number, len(items), name)
+        payload = render(item, mid)
+        delay = policy.delay
+        for attempt in range(1, policy.attempts + 1):
+            last = attempt == policy.attempts
+            try:
+                link.ensure_open()
+            except ConnectFailed as exc:
+                if exc.permanent or last:
+                    tally.aborted = f"{exc} (after {attempt} attempt(s))"
+                    return tally
+                log.warning("%s; trying again in %.3g s", exc, delay)
+                sleep(delay)
+                delay *= 2
+                continue
+            if not ledger.claim(approval_id, name, resend_unknown):
+                break  # another run has it, or it was settled meanwhile
+            outcome = link.transmit(sender, item.member_state.email, payload)
+            if outcome.kind == "sent":
+                ledger.mark_sent(approval_id, name, outcome.reply)
+                tally.sent.append(name)
+                log.info("sent to %s <%s>: %s %s", name, item.member_state.email, item.attachment.path, mid)
+                break
+            if outcome.kind == "unknown":
+                ledger.mark_unknown(approval_id, name, outcome.reply)
+                tally.unknown.append((name, mid))
+                log.warning("%s: %s; Message-ID %s", name, outcome.reply, mid)
+                break
+            if outcome.kind == "permanent" or last:
+                ledger.mark_failed(approval_id, name, outcome.reply)
+                tally.failed.append((name, outcome.reply))
+                log.warning("%s: failed: %s", name, outcome.reply)
+                if outcome.kind == "connection":
+                    # The server keeps dropping us: the rest would only fail the same way.
+                    tally.aborted = f"{link.where} keeps closing the connection ({outcome.reply})"
+                    return tally
+                break
+            ledger.release(approval_id, name, outcome.reply)
+            log.warning("%s: %s; trying again in %.3g s", name, outcome.reply, delay)
+            sleep(delay)
+            delay *= 2
+    return tally
+
+
+# ------------------------------------------------------------------------------------ shared steps
+
+def _valid_approval(selection: Selection) -> approvals.Approval:
+    state = approvals.check(selection.outputs, selection.year)
+    if state.status == "none":
+        raise DistributionError(f"no approval recorded in {selection.out_dir}: after the Council has considered "
+                                f"the report, run 'reportgen approve --year {selection.year} --by \"Council ...\"'")
+    if state.status == "stale":
+        raise DistributionError(f"{state.describe()}; nothing sent. Only the version the Council approved "
+                                "may go out: restore it, or have the new one approved")
+    assert state.approval is not None
+    return state.approval
+
+
+def _plan(options: DistributeOptions, approved: approvals.Approval,
+          states: tuple[MemberState, ...]) -> list[Planned]:
+    attachments = load_attachments(options.selection.out_dir, approved)
+    return plan_messages(options.selection.year, approved, states, attachments, options.sender.domain)
+
+
+def _renderer(options: DistributeOptions, approved: approvals.Approval) -> Callable[[Planned, str], bytes]:
+    from reportgen.plan.loader import load_plan
+
+    plan_title = load_plan(options.plan_file).title
+    year, header = options.selection.year, options.sender.header
+
+    def payload(item: Planned, mid: str) -> bytes:
+        return message_bytes(compose(item, year, approved, header, plan_title, mid))
+
+    return payload
+
+
+def _counts(rows: list[LedgerRow], states: tuple[MemberState, ...]) -> dict[str, int]:
+    by_name = {r.member_state: r for r in rows}
+    counts = {"sent": 0, "failed": 0, "pending": 0, "unknown": 0}
+    for s in states:
+        row = by_name.get(s.name)
+        counts[row.shown_state if row else "pending"] += 1
+    return counts
