@@ -39,8 +39,11 @@ def _add_approve(commands: Any) -> None:
 def run_approve(args: argparse.Namespace) -> int:
     from reportgen.publish import approval
 
-    previous = approval.read_ledger(args.outputs / str(args.year))
-    recorded = approval.approve(args.outputs, args.year, args.by, args.note)
+    from reportgen.util.lock import year_lock
+
+    with year_lock(args.outputs, args.year, "approve"):
+        previous = approval.read_ledger(args.outputs / str(args.year))
+        recorded = approval.approve(args.outputs, args.year, args.by, args.note)
     same = next((a for a in reversed(previous) if a.id == recorded.id), None)
     print(f"reportgen: approval {recorded.id} of the {args.year} outputs recorded "
           f"({len(recorded.files)} file(s), by {recorded.by}, {recorded.at})"
@@ -117,11 +120,19 @@ def run_distribute(args: argparse.Namespace) -> int:
     selection = campaign.Selection(args.outputs, args.year, args.list_file, args.only)
     if args.status:
         return _print_status(campaign.status(selection))
-    if args.mark_sent:
-        return _print_marked(campaign.mark_sent(selection, args.mark_sent))
-    options = _distribute_options(args, selection)
-    if args.dry_run:
-        return _print_preview(campaign.preview(options))
+    from reportgen.util.lock import year_lock
+
+    with year_lock(args.outputs, args.year, "distribute"):
+        if args.mark_sent:
+            return _print_marked(campaign.mark_sent(selection, args.mark_sent))
+        options = _distribute_options(args, selection)
+        if args.dry_run:
+            return _print_preview(campaign.preview(options))
+        return _print_summary(args.year, _send(options))
+
+
+def _send(options: DistributeOptions) -> Summary:
+    from reportgen.publish.distribution import campaign
     from reportgen.util.progress import Progress
 
     with Progress("Sending") as progress:
@@ -130,8 +141,7 @@ def run_distribute(args: argparse.Namespace) -> int:
             progress.set_label(f"Sending to {name[:30]}")
             progress.advance()
 
-        summary = campaign.distribute(options, on_step=step)
-    return _print_summary(args.year, summary)
+        return campaign.distribute(options, on_step=step)
 
 
 def _distribute_options(args: argparse.Namespace, selection: Selection) -> DistributeOptions:
