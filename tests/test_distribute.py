@@ -22,7 +22,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from reportgen.cli import main
 from reportgen.pipeline import write
 from reportgen.publish import approval
-from reportgen.publish.distribution.ledger import Ledger
+from reportgen.publish.distribution.journal import Entry, Journal
 from reportgen.publish.distribution.message import attachment_name
 from reportgen.publish.distribution.transport import PASSWORD_ENV, USER_ENV
 from reportgen.publish.memberstates import DEFAULT_LIST, DistributionListError, load_list
@@ -349,22 +349,24 @@ def test_resend_unknown_when_the_server_lost_it(env: dict[str, Path], smtp: tupl
     assert again["Message-ID"] == lost["message_id"]  # same Message-ID: recipients can tell it is one letter
 
 
-def test_crash_between_send_and_commit_is_not_resent(env: dict[str, Path], smtp: tuple[Recorder, str],
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_crash_between_send_and_record_is_not_resent(env: dict[str, Path], smtp: tuple[Recorder, str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A power cut after the server took the message, before either record heard of its reply."""
     server, address = smtp
-    real = Ledger.mark_sent
-    calls = {"n": 0}
+    real = Journal.append
+    outcomes = {"n": 0}
 
-    def crash_on_third(self: Ledger, *args: Any) -> None:
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise SystemExit("power cut")  # the message went out; its outcome was never recorded
-        real(self, *args)
+    def crash_on_third_outcome(self: Journal, entry: Entry) -> None:
+        if entry.state == "sent":
+            outcomes["n"] += 1
+            if outcomes["n"] == 3:
+                raise SystemExit("power cut")  # the message went out; its outcome was never recorded
+        real(self, entry)
 
-    monkeypatch.setattr(Ledger, "mark_sent", crash_on_third)
+    monkeypatch.setattr(Journal, "append", crash_on_third_outcome)
     with pytest.raises(SystemExit):
         send(env, address)
-    monkeypatch.setattr(Ledger, "mark_sent", real)
+    monkeypatch.setattr(Journal, "append", real)
     assert len(server.messages) == 3
     assert sorted(row["state"] for row in ledger_rows(env).values()) == ["pending"] * 3 + ["sending"] + ["sent"] * 2
     assert send(env, address) == 1  # the rest go; the one in doubt is reported, not resent

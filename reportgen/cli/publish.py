@@ -17,6 +17,7 @@ from reportgen.publish.distribution.transport import PASSWORD_ENV, USER_ENV, Ret
 if TYPE_CHECKING:
     from reportgen.publish.distribution.campaign import (DistributeOptions, Marked, Preview, Selection,
                                                          StatusReport, Summary)
+    from reportgen.publish.distribution.records import Reconciled
 
 
 def add_parsers(commands: Any) -> None:
@@ -74,6 +75,9 @@ def _add_distribute(commands: Any) -> None:
     mode.add_argument("--mark-sent", default=None, metavar="NAME,...",
                       help="record messages of unknown outcome as sent, after finding their Message-ID "
                            "in the server's log")
+    mode.add_argument("--reconcile", action="store_true",
+                      help="when the ledger and the journal disagree (one was lost, emptied, damaged or "
+                           "restored from a backup): rebuild each from both; sends nothing")
     parser.add_argument("--smtp", default="localhost:25", metavar="HOST:PORT", help="mail relay (default localhost:25)")
     parser.add_argument("--from", dest="sender", default=None, metavar="ADDR",
                         help="the sender Member States see and reply to (required to send)")
@@ -125,6 +129,8 @@ def run_distribute(args: argparse.Namespace) -> int:
     with year_lock(args.outputs, args.year, "distribute"):
         if args.mark_sent:
             return _print_marked(campaign.mark_sent(selection, args.mark_sent))
+        if args.reconcile:
+            return _print_reconciled(campaign.reconcile(selection))
         options = _distribute_options(args, selection)
         if args.dry_run:
             return _print_preview(campaign.preview(options))
@@ -196,7 +202,9 @@ def _print_status(report: StatusReport) -> int:
     for line in report.lines:
         s, row = line.member_state, line.row
         if row is None:
-            print(f"{s.name:<{width}}  {'pending':<8} {s.language:<4}  {'':<22} not yet attempted")
+            said = line.journal_state
+            note = f" [the journal says: {'unknown' if said == 'sending' else said}]" if said else ""
+            print(f"{s.name:<{width}}  {'pending':<8} {s.language:<4}  {'':<22} not yet attempted{note}")
             continue
         detail = row.reply or ""
         if row.state == "sending":
@@ -205,10 +213,14 @@ def _print_status(report: StatusReport) -> int:
             detail = f"{row.sent_at} {row.message_id}"
         if row.fallback:
             detail += " [English: no approved version in its language]"
+        if line.journal_state:
+            detail += f" [the journal says: {'unknown' if line.journal_state == 'sending' else line.journal_state}]"
         print(f"{s.name:<{width}}  {row.shown_state:<8} {row.language:<4}  {row.attachment:<22} {detail}")
     print("totals: " + ", ".join(f"{n} {k}" for k, n in report.counts.items()) + f" (of {len(report.lines)})")
     for approval_id, n in report.earlier.items():
         print(f"earlier approval {approval_id}: {n} message(s) sent or of unknown outcome")
+    if report.problem:
+        print(f"reportgen: warning: {report.problem}", file=sys.stderr)
     return 0
 
 
@@ -219,4 +231,13 @@ def _print_marked(marked: Marked) -> int:
     if marked.refused:
         raise DistributionError(f"--mark-sent: not of unknown outcome, left as they were: {', '.join(marked.refused)} "
                                 "(see --status)")
+    return 0
+
+
+def _print_reconciled(done: Reconciled) -> int:
+    for path in done.set_aside:
+        print(f"reportgen: the damaged file is kept as {path}")
+    print(f"reportgen: records reconciled: {done.ledger_rows} message(s) written into the ledger from the journal, "
+          f"{done.journal_entries} into the journal from the ledger; all approvals: "
+          + ", ".join(f"{n} {k}" for k, n in done.counts.items()) + ". Nothing was sent")
     return 0

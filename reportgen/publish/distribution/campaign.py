@@ -4,9 +4,11 @@
     preview(options)             write what would be sent now as .eml files; -> Preview
     status(selection)            each Member State's state; -> StatusReport
     mark_sent(selection, names)  record messages of unknown outcome as sent; -> Marked
+    reconcile(selection)         make the ledger and the journal agree again; -> Reconciled
 
-Each refuses (DistributionError) unless the latest approval still matches the files, and none
-prints: the command line (reportgen/cli/publish.py) says what came of it.
+`distribute` and `preview` refuse (DistributionError) unless the latest approval still matches
+the files; every function but `reconcile` refuses while the two records disagree (`status`
+says so instead). None prints: the command line (reportgen/cli/publish.py) says what came of it.
 """
 
 from __future__ import annotations
@@ -19,9 +21,12 @@ from typing import Callable
 
 from reportgen.publish import approval as approvals
 from reportgen.publish.distribution import DistributionError
-from reportgen.publish.distribution.ledger import DISTRIBUTION_DIR, Ledger, LedgerRow, ledger_path
+from reportgen.publish.distribution import records as two_records
+from reportgen.publish.distribution.journal import journal_path
+from reportgen.publish.distribution.ledger import DISTRIBUTION_DIR, LedgerRow, ledger_path
 from reportgen.publish.distribution.message import (Planned, compose, load_attachments, message_bytes,
                                                     plan_messages)
+from reportgen.publish.distribution.records import Reconciled, Records
 from reportgen.publish.distribution.transport import ConnectFailed, RetryPolicy, SmtpLink
 from reportgen.publish.memberstates import MemberState, load_list, select
 
@@ -117,6 +122,7 @@ class Preview:
 class StatusLine:
     member_state: MemberState
     row: LedgerRow | None  # None: not yet attempted
+    journal_state: str | None = None  # what the journal says, where it disagrees with the ledger
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +132,7 @@ class StatusReport:
     lines: tuple[StatusLine, ...]
     counts: dict[str, int]
     earlier: dict[str, int]  # approval id → messages sent or in doubt under it
+    problem: str | None = None  # why a writing command would refuse (the records disagree)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,9 +153,10 @@ def distribute(options: DistributeOptions, on_step: StepCallback | None = None) 
     approved = _valid_approval(selection)
     planned = _plan(options, approved, states)
     payload = _renderer(options, approved)
-    ledger = Ledger(ledger_path(selection.out_dir))
+    records = Records.checked(selection.out_dir)
     link = SmtpLink(options.server.host, options.server.port, options.retry.timeout, options.server.credentials)
     try:
+        ledger = records.ledger
         earlier = ledger.other_mailings(approved.id)
         if earlier and not options.supersede:
             listed = ", ".join(f"approval {a}: {n}" for a, n in earlier.items())
@@ -169,12 +177,12 @@ def distribute(options: DistributeOptions, on_step: StepCallback | None = None) 
             else:
                 # The Message-ID stored with the row wins: the one the server may have seen.
                 items.append((item, row.message_id))
-        tally = send_all(ledger, link, approved.id, items, payload, options.sender.address, options.retry,
+        tally = send_all(records, link, approved.id, items, payload, options.sender.address, options.retry,
                          resend_unknown=options.resend_unknown, on_step=on_step)
         counts = _counts(ledger.rows(approved.id), states)
     finally:
         link.close()
-        ledger.close()
+        records.close()
     return Summary(approved, tuple(tally.sent), tuple(tally.failed), tuple(unknown + tally.unknown),
                    already_sent, tally.aborted, counts)
 
@@ -189,43 +197,38 @@ def preview(options: DistributeOptions) -> Preview:
     approved = _valid_approval(selection)
     planned = _plan(options, approved, states)
     payload = _renderer(options, approved)
+    recorded = two_records.view(selection.out_dir)
+    if recorded.problem:
+        raise two_records.RecordsDisagreeError(recorded.problem)
     folder = selection.out_dir / DISTRIBUTION_DIR / DRY_RUN_DIR
     for old in folder.glob("*.eml") if folder.is_dir() else ():
         old.unlink()  # a preview shows this run only
-    ledger = Ledger.existing(selection.out_dir)
     written = skipped = 0
-    try:
-        for item in planned:
-            row = ledger.row(approved.id, item.member_state.name) if ledger else None
-            if row and row.state in ("sent", "sending"):
-                skipped += 1
-                continue
-            mid = row.message_id if row else item.message_id
-            write_all(folder, {f"{item.member_state.slug}.eml": payload(item, mid)})
-            written += 1
-    finally:
-        if ledger:
-            ledger.close()
+    for item in planned:
+        row = recorded.row(approved.id, item.member_state.name)
+        if row and row.state in ("sent", "sending"):
+            skipped += 1
+            continue
+        mid = row.message_id if row else item.message_id
+        write_all(folder, {f"{item.member_state.slug}.eml": payload(item, mid)})
+        written += 1
     return Preview(folder, written, skipped, sum(p.fallback for p in planned))
 
 
 def status(selection: Selection) -> StatusReport:
     """Each selected Member State's state under the latest approval. Reads only."""
     states = selection.member_states()
-    ledger = Ledger.existing(selection.out_dir)
+    recorded = two_records.view(selection.out_dir)
     latest = (approvals.read_ledger(selection.out_dir) or [None])[-1]
-    rows: list[LedgerRow] = []
+    rows = recorded.of(latest.id) if latest else []
     earlier: dict[str, int] = {}
-    if ledger:
-        try:
-            if latest is not None:
-                rows = ledger.rows(latest.id)
-                earlier = ledger.other_mailings(latest.id)
-        finally:
-            ledger.close()
+    for row in recorded.rows.values():
+        if latest and row.approval_id != latest.id and row.state in ("sent", "sending"):
+            earlier[row.approval_id] = earlier.get(row.approval_id, 0) + 1
     by_name = {r.member_state: r for r in rows}
-    lines = tuple(StatusLine(s, by_name.get(s.name)) for s in states)
-    return StatusReport(selection.year, latest, lines, _counts(rows, states), earlier)
+    journal = {d.member_state: d.journal_state for d in recorded.disagreements if latest and d.approval_id == latest.id}
+    lines = tuple(StatusLine(s, by_name.get(s.name), journal.get(s.name)) for s in states)
+    return StatusReport(selection.year, latest, lines, _counts(rows, states), earlier, recorded.problem)
 
 
 def mark_sent(selection: Selection, names: str) -> Marked:
@@ -233,14 +236,19 @@ def mark_sent(selection: Selection, names: str) -> Marked:
     server's log). Others are left as they were and returned as refused."""
     states = select(selection.member_states(), names)
     latest = (approvals.read_ledger(selection.out_dir) or [None])[-1]
-    ledger = Ledger.existing(selection.out_dir)
-    if latest is None or ledger is None:
+    if latest is None or not (ledger_path(selection.out_dir).exists() or journal_path(selection.out_dir).exists()):
         raise DistributionError(f"nothing has been distributed for {selection.year} yet")
+    records = Records.checked(selection.out_dir)
     try:
-        refused = tuple(s.name for s in states if not ledger.confirm_sent(latest.id, s.name))
+        refused = tuple(s.name for s in states if not records.confirm_sent(latest.id, s.name))
     finally:
-        ledger.close()
+        records.close()
     return Marked(tuple(s.name for s in states if s.name not in refused), refused)
+
+
+def reconcile(selection: Selection) -> Reconciled:
+    """Make the ledger and the journal of the year agree again (see records.reconcile)."""
+    return two_records.reconcile(selection.out_dir)
 
 
 # ------------------------------------------------------------------------------------ sending
@@ -255,11 +263,11 @@ class _Tally:
     aborted: str | None = None
 
 
-def send_all(ledger: Ledger, link: SmtpLink, approval_id: str, items: list[tuple[Planned, str]],
+def send_all(records: Records, link: SmtpLink, approval_id: str, items: list[tuple[Planned, str]],
              render: Callable[[Planned, str], bytes], sender: str, policy: RetryPolicy,
              resend_unknown: bool = False, sleep: Callable[[float], None] = time.sleep,
              on_step: StepCallback | None = None) -> _Tally:
-    """Send each (planned message, its Message-ID) once, recording every step in the ledger.
+    """Send each (planned message, its Message-ID) once, recording every step in both records.
     `render` makes a message's bytes just before it is sent (not all 191 PDFs at once).
 
     Stops early (`aborted`) when the server cannot be reached or keeps dropping the
@@ -284,21 +292,21 @@ def send_all(ledger: Ledger, link: SmtpLink, approval_id: str, items: list[tuple
                 sleep(delay)
                 delay *= 2
                 continue
-            if not ledger.claim(approval_id, name, resend_unknown):
+            if not records.claim(approval_id, name, resend_unknown):
                 break  # another run has it, or it was settled meanwhile
             outcome = link.transmit(sender, item.member_state.email, payload)
             if outcome.kind == "sent":
-                ledger.mark_sent(approval_id, name, outcome.reply)
+                records.mark_sent(approval_id, name, outcome.reply)
                 tally.sent.append(name)
                 log.info("sent to %s <%s>: %s %s", name, item.member_state.email, item.attachment.path, mid)
                 break
             if outcome.kind == "unknown":
-                ledger.mark_unknown(approval_id, name, outcome.reply)
+                records.mark_unknown(approval_id, name, outcome.reply)
                 tally.unknown.append((name, mid))
                 log.warning("%s: %s; Message-ID %s", name, outcome.reply, mid)
                 break
             if outcome.kind == "permanent" or last:
-                ledger.mark_failed(approval_id, name, outcome.reply)
+                records.mark_failed(approval_id, name, outcome.reply)
                 tally.failed.append((name, outcome.reply))
                 log.warning("%s: failed: %s", name, outcome.reply)
                 if outcome.kind == "connection":
@@ -306,7 +314,7 @@ def send_all(ledger: Ledger, link: SmtpLink, approval_id: str, items: list[tuple
                     tally.aborted = f"{link.where} keeps closing the connection ({outcome.reply})"
                     return tally
                 break
-            ledger.release(approval_id, name, outcome.reply)
+            records.release(approval_id, name, outcome.reply)
             log.warning("%s: %s; trying again in %.3g s", name, outcome.reply, delay)
             sleep(delay)
             delay *= 2

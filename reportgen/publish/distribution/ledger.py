@@ -9,13 +9,15 @@ Member State.
 
 from __future__ import annotations
 
+import functools
+import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar
 
 from reportgen.publish import approval as approvals
-from reportgen.publish.distribution import DistributionError
+from reportgen.publish.distribution import DistributionError, command_for
 from reportgen.publish.distribution.message import Planned
 
 if TYPE_CHECKING:  # typing only: the CLI must not pay for this import at start-up
@@ -24,6 +26,19 @@ if TYPE_CHECKING:  # typing only: the CLI must not pay for this import at start-
 DISTRIBUTION_DIR = "distribution"
 LEDGER_NAME = "ledger.sqlite"
 SCHEMA_VERSION = 1
+# Under the year's lock (reportgen.util.lock) no other reportgen command writes the ledger, so
+# whoever holds it is another program: say so after a short wait rather than after 30 s.
+BUSY_TIMEOUT = 5.0
+
+T = TypeVar("T")
+
+
+class LedgerDamagedError(DistributionError):
+    """The ledger file is not a readable SQLite database."""
+
+
+class LedgerLockedError(DistributionError):
+    """Another program holds the ledger's write lock."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,26 +90,68 @@ CREATE TABLE IF NOT EXISTS events (
 """
 
 
+def _sqlite_errors_explained(method: Callable[..., T]) -> Callable[..., T]:
+    """SQLite's errors become one-line DistributionErrors that say what to do."""
+
+    @functools.wraps(method)
+    def explained(self: Ledger, *args: Any, **kwargs: Any) -> T:
+        import sqlite3
+
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise self.explain(exc) from None
+
+    return explained
+
+
 class Ledger:
     """Every message's state, in SQLite (WAL, synchronous=FULL: a committed state survives a
     crash). State changes are compare-and-set updates, so two runs at once cannot both claim
-    the same Member State."""
+    the same Member State. Every SQLite error comes out as a DistributionError: damaged,
+    locked by another program, or not usable, each with what to do."""
 
+    @_sqlite_errors_explained
     def __init__(self, path: Path) -> None:
         import sqlite3
 
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db: sqlite3.Connection = sqlite3.connect(path, timeout=30, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DistributionError(f"cannot create {path.parent}: {exc.strerror or exc}") from None
+        self._db: sqlite3.Connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(_SCHEMA)
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.Error:
+            self._db.close()
+            raise
         if version == 0:
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         elif version != SCHEMA_VERSION:
             raise DistributionError(f"{path} was written by another version of reportgen (ledger schema "
                                     f"{version}, this one reads {SCHEMA_VERSION})")
+
+    def explain(self, exc: Exception) -> DistributionError:
+        import sqlite3
+
+        text = str(exc)
+        fix = command_for(self.path.parent.parent, "--reconcile")
+        if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
+            holders = _lock_holders(self.path)
+            who = "; ".join(holders) if holders else "a process this user cannot see"
+            return LedgerLockedError(
+                f"the distribution ledger {self.path} is locked by another program ({who}); nothing sent. "
+                "Close that program (an sqlite3 shell, a backup or sync tool), then run the same command again")
+        if type(exc) is sqlite3.DatabaseError or "malformed" in text or "not a database" in text:
+            return LedgerDamagedError(
+                f"the distribution ledger {self.path} is damaged ({text}); nothing sent. The journal beside it "
+                f"holds the same record: run '{fix}' to keep the damaged file aside and rebuild the ledger "
+                "from the journal, or restore the ledger from a backup")
+        return DistributionError(f"cannot use the distribution ledger {self.path}: {text}; nothing sent")
 
     @classmethod
     def existing(cls, out_dir: Path) -> Ledger | None:
@@ -103,6 +160,12 @@ class Ledger:
 
     def close(self) -> None:
         self._db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     @staticmethod
     def _now() -> str:
@@ -122,22 +185,26 @@ class Ledger:
         self._db.execute("INSERT INTO events (at, approval_id, member_state, state, detail) VALUES (?, ?, ?, ?, ?)",
                          (self._now(), approval_id, name, state, detail))
 
+    @_sqlite_errors_explained
     def rows(self, approval_id: str | None = None) -> list[LedgerRow]:
         query = "SELECT * FROM messages" + (" WHERE approval_id = ?" if approval_id else "") + " ORDER BY rowid"
         cursor = self._db.execute(query, (approval_id,) if approval_id else ())
         return [LedgerRow(*row[:6], bool(row[6]), *row[7:]) for row in cursor.fetchall()]
 
+    @_sqlite_errors_explained
     def row(self, approval_id: str, name: str) -> LedgerRow | None:
         found = self._db.execute("SELECT * FROM messages WHERE approval_id = ? AND member_state = ?",
                                  (approval_id, name)).fetchone()
         return LedgerRow(*found[:6], bool(found[6]), *found[7:]) if found else None
 
+    @_sqlite_errors_explained
     def other_mailings(self, approval_id: str) -> dict[str, int]:
         """Messages sent (or possibly sent) under other approvals, by approval id."""
         cursor = self._db.execute("SELECT approval_id, COUNT(*) FROM messages WHERE approval_id != ? "
                                   "AND state IN ('sent', 'sending') GROUP BY approval_id", (approval_id,))
         return dict(cursor.fetchall())
 
+    @_sqlite_errors_explained
     def ensure_pending(self, approval_id: str, planned: list[Planned]) -> None:
         """A row per planned message. Rows not yet sent follow the current list (address,
         language, attachment); a row that is sent or in doubt is history and stays as it is,
@@ -160,6 +227,7 @@ class Ledger:
                         " fallback = ? WHERE approval_id = ? AND member_state = ? AND state IN ('pending', 'failed')",
                         (*values, approval_id, s.name))
 
+    @_sqlite_errors_explained
     def _move(self, approval_id: str, name: str, to: str, allowed: tuple[str, ...], reply: str | None,
               count_attempt: bool = False) -> bool:
         now = self._now()
@@ -173,6 +241,24 @@ class Ledger:
             if cursor.rowcount:
                 self._event(approval_id, name, to, reply)
         return bool(cursor.rowcount)
+
+    @_sqlite_errors_explained
+    def put(self, row: LedgerRow, detail: str) -> None:
+        """Write a whole row as it is (replayed from the journal, or reconciled), and its event."""
+        with self._transaction():
+            self._db.execute(
+                "INSERT INTO messages (approval_id, member_state, email, language, attachment, attachment_sha256,"
+                " fallback, message_id, state, attempts, reply, updated_at, sent_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (approval_id, member_state) DO UPDATE SET email = excluded.email,"
+                " language = excluded.language, attachment = excluded.attachment,"
+                " attachment_sha256 = excluded.attachment_sha256, fallback = excluded.fallback,"
+                " message_id = excluded.message_id, state = excluded.state, attempts = excluded.attempts,"
+                " reply = excluded.reply, updated_at = excluded.updated_at, sent_at = excluded.sent_at",
+                (row.approval_id, row.member_state, row.email, row.language, row.attachment,
+                 row.attachment_sha256, int(row.fallback), row.message_id, row.state, row.attempts, row.reply,
+                 row.updated_at, row.sent_at))
+            self._event(row.approval_id, row.member_state, row.state, detail)
 
     def claim(self, approval_id: str, name: str, resend_unknown: bool = False) -> bool:
         """pending/failed (and, if asked, sending) → sending; False if the row is not there to claim."""
@@ -201,3 +287,41 @@ class Ledger:
 def ledger_path(out_dir: Path) -> Path:
     return out_dir / DISTRIBUTION_DIR / LEDGER_NAME
 
+
+def _lock_holders(path: Path) -> list[str]:
+    """`pid N (command line)` of the other processes holding a lock on the ledger or its WAL
+    files, from /proc/locks (Linux); [] where that cannot be known."""
+    inodes = set()
+    for name in (path.name, path.name + "-wal", path.name + "-shm"):
+        try:
+            stat = os.stat(path.parent / name)
+        except OSError:
+            continue
+        inodes.add(f"{os.major(stat.st_dev):02x}:{os.minor(stat.st_dev):02x}:{stat.st_ino}")
+    try:
+        with open("/proc/locks", encoding="ascii", errors="replace") as handle:
+            table = handle.read().splitlines()
+    except OSError:
+        return []
+    pids: list[int] = []
+    for line in table:
+        fields = line.split()
+        if "->" in fields or len(fields) < 6:
+            continue  # a process waiting for the lock, not holding it
+        try:
+            pid = int(fields[4])
+        except ValueError:
+            continue
+        if fields[5] in inodes and pid not in (os.getpid(), -1) and pid not in pids:
+            pids.append(pid)
+    return [f"pid {pid}" + _command_line(pid) for pid in pids]
+
+
+def _command_line(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            words = handle.read().rstrip(b"\0").split(b"\0")
+    except OSError:
+        return ""
+    text = " ".join(w.decode("utf-8", "replace") for w in words)
+    return f": {text[:60]}{'...' if len(text) > 60 else ''}" if text else ""
