@@ -44,6 +44,7 @@ class Recorder:
         self.down_after: int | None = None  # once this many are stored, drop every connection at MAIL
         self.drop_after_data: dict[int, bool] = {}  # n-th DATA → drop without replying (True: keep it)
         self.rcpt_replies: dict[str, list[str]] = {}  # address → replies to give, one per attempt
+        self.drop_at_rcpt: set[str] = set()  # addresses whose RCPT makes the server hang up
         self._data_calls = 0
 
     async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
@@ -55,6 +56,9 @@ class Recorder:
         return "250 OK"
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
+        if address in self.drop_at_rcpt:
+            server.transport.close()
+            return "421 4.7.0 closing connection"
         replies = self.rcpt_replies.get(address)
         if replies:
             return replies.pop(0)
@@ -389,6 +393,34 @@ def test_transient_replies_are_retried_and_permanent_ones_fail_at_once(
     fixed = [(n, lang, "registry@kenya.example" if n == "Kenya" else a) for n, lang, a in SMALL]
     assert send(env, address, list_file=write_list(env["list"], fixed)) == 0
     assert len(server.messages) == 6 and "registry@kenya.example" in server.by_recipient()
+
+
+def test_a_recipient_whose_rcpt_drops_the_connection_fails_alone_and_the_rest_go(
+        env: dict[str, Path], smtp: tuple[Recorder, str], capsys: pytest.CaptureFixture[str]) -> None:
+    server, address = smtp
+    server.drop_at_rcpt = {"admin@spain.example"}  # second in the list
+    others = [row for row in SMALL if row[0] != "Spain"]
+    for _ in range(2):  # every run gets past it
+        assert send(env, address) == 1
+        captured = capsys.readouterr()
+        assert "stopped" not in captured.err
+        rows = ledger_rows(env)
+        assert rows["Spain"]["state"] == "failed"
+        assert "closed the connection" in rows["Spain"]["reply"] and "RCPT TO" in rows["Spain"]["reply"]
+        assert "failed: Spain: " in captured.out
+        assert {row["state"] for name, row in rows.items() if name != "Spain"} == {"sent"}
+        assert_exactly_once(server, others)
+
+
+def test_a_server_that_drops_every_rcpt_stops_the_run_after_three(
+        env: dict[str, Path], smtp: tuple[Recorder, str], capsys: pytest.CaptureFixture[str]) -> None:
+    server, address = smtp
+    server.drop_at_rcpt = {email for _, _, email in SMALL}
+    assert send(env, address) == 1
+    assert "stopped" in capsys.readouterr().err
+    states = [row["state"] for row in ledger_rows(env).values()]
+    assert sorted(states) == ["failed"] * 3 + ["pending"] * 3
+    assert server.messages == []
 
 
 def test_status_counts(env: dict[str, Path], smtp: tuple[Recorder, str], capsys: pytest.CaptureFixture[str]) -> None:

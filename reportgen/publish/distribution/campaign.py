@@ -33,6 +33,9 @@ from reportgen.publish.memberstates import MemberState, load_list, select
 log = logging.getLogger(__name__)
 
 DRY_RUN_DIR = "dry-run"
+# A server that hangs up at the RCPT TO of this many Member States in a row is taken to be
+# refusing everyone, and the run stops; fewer, and each is failed alone while the rest go.
+RCPT_DROPS_BEFORE_STOP = 3
 DEFAULT_SENDER = "ITU General Secretariat <sg-reports@reportgen.example>"  # previews only
 
 # Called before each message is attempted: (messages begun, messages to send, Member State).
@@ -271,9 +274,12 @@ def send_all(records: Records, link: SmtpLink, approval_id: str, items: list[tup
     `render` makes a message's bytes just before it is sent (not all 191 PDFs at once).
 
     Stops early (`aborted`) when the server cannot be reached or keeps dropping the
-    connection: the rest stay pending for the next run.
+    connection: the rest stay pending for the next run. A Member State whose own address makes
+    the server hang up (at RCPT TO, every attempt) is failed with that reason and the run goes
+    on with the next, so that one address cannot hold up everyone after it.
     """
     tally = _Tally()
+    dropped_in_a_row = 0  # Member States whose RCPT TO made the server hang up, one after another
     for number, (item, mid) in enumerate(items, start=1):
         name = item.member_state.name
         if on_step:
@@ -297,6 +303,7 @@ def send_all(records: Records, link: SmtpLink, approval_id: str, items: list[tup
             outcome = link.transmit(sender, item.member_state.email, payload)
             if outcome.kind == "sent":
                 records.mark_sent(approval_id, name, outcome.reply)
+                dropped_in_a_row = 0
                 tally.sent.append(name)
                 log.info("sent to %s <%s>: %s %s", name, item.member_state.email, item.attachment.path, mid)
                 break
@@ -309,6 +316,13 @@ def send_all(records: Records, link: SmtpLink, approval_id: str, items: list[tup
                 records.mark_failed(approval_id, name, outcome.reply)
                 tally.failed.append((name, outcome.reply))
                 log.warning("%s: failed: %s", name, outcome.reply)
+                if outcome.kind == "connection" and outcome.at_recipient:
+                    dropped_in_a_row += 1
+                    if dropped_in_a_row < RCPT_DROPS_BEFORE_STOP:
+                        break  # this address, not the server: the next Member State may go through
+                    tally.aborted = (f"{link.where} closed the connection at the address of {dropped_in_a_row} "
+                                     "Member States in a row")
+                    return tally
                 if outcome.kind == "connection":
                     # The server keeps dropping us: the rest would only fail the same way.
                     tally.aborted = f"{link.where} keeps closing the connection ({outcome.reply})"

@@ -34,10 +34,13 @@ class RetryPolicy:
 @dataclass(frozen=True, slots=True)
 class Attempt:
     """What one SMTP transaction came to. `connection`: lost or refused before the message was
-    handed over (safe to retry); `unknown`: lost after it was handed over (maybe delivered)."""
+    handed over (safe to retry); `unknown`: lost after it was handed over (maybe delivered).
+    `at_recipient`: it happened at this message's own RCPT TO, so it may be the address that
+    the server cannot stand rather than the server being down."""
 
     kind: Literal["sent", "transient", "connection", "permanent", "unknown"]
     reply: str
+    at_recipient: bool = False
 
 
 class ConnectFailed(Exception):
@@ -53,11 +56,19 @@ def _reply_text(code: int, reply: bytes | str) -> str:
     return f"{code} {' '.join(text.split())}".strip()
 
 
-def _classify(code: int, reply: bytes | str) -> Attempt:
+def _classify(code: int, reply: bytes | str, recipient: str | None = None) -> Attempt:
+    """`recipient`: the address given in the RCPT TO that got this reply, if that is where it came."""
     text = _reply_text(code, reply)
     if code == 421:  # "service not available, closing channel": a reconnect may help
+        if recipient is not None:
+            return Attempt("connection", _closed_at_rcpt(recipient, text), at_recipient=True)
         return Attempt("connection", text)
     return Attempt("transient" if 400 <= code < 500 else "permanent", text)
+
+
+def _closed_at_rcpt(recipient: str, what: str) -> str:
+    return (f"the server closed the connection when given this address (RCPT TO:<{recipient}>): {what}; "
+            "check the address, or ask the relay's administrator why it is refused")
 
 
 def credentials_from_environment() -> tuple[str, str] | None:
@@ -165,11 +176,14 @@ class SmtpLink:
 
         conn = self._conn
         assert conn is not None, "ensure_open() first"
+        steps = (("MAIL", lambda: conn.mail(sender)), ("RCPT", lambda: conn.rcpt(recipient)),
+                 ("DATA", lambda: conn.docmd("DATA")))
+        command = "MAIL"
         try:
-            for step in (lambda: conn.mail(sender), lambda: conn.rcpt(recipient), lambda: conn.docmd("DATA")):
+            for command, step in steps:
                 code, reply = step()
                 if code not in (250, 251, 354):
-                    outcome = _classify(code, reply)
+                    outcome = _classify(code, reply, recipient if command == "RCPT" else None)
                     self._reset(outcome)
                     return outcome
             # Dot-stuffing and the terminating line, as RFC 5321 section 4.5.2 asks.
@@ -179,7 +193,10 @@ class SmtpLink:
             conn.send(body + b".\r\n")
         except (OSError, smtplib.SMTPException) as exc:
             self.close(polite=False)
-            return Attempt("connection", f"connection lost before the message was handed over: {exc or type(exc).__name__}")
+            what = str(exc) or type(exc).__name__
+            if command == "RCPT":
+                return Attempt("connection", _closed_at_rcpt(recipient, what), at_recipient=True)
+            return Attempt("connection", f"connection lost before the message was handed over: {what}")
         try:
             code, reply = conn.getreply()
         except (OSError, smtplib.SMTPException) as exc:
