@@ -435,6 +435,40 @@ def test_status_counts(env: dict[str, Path], smtp: tuple[Recorder, str], capsys:
     assert "550 5.1.1 no such mailbox" in out and "not yet attempted" in out
 
 
+SCRIPTS = [("中国", "zh", "admin@cn.example"), ("日本", "en", "admin@jp.example"), ("مصر", "ar", "admin@eg.example"),
+           ("Российская Федерация", "ru", "admin@ru.example"), ("Ελλάδα", "en", "admin@gr.example"),
+           ("Côte d'Ivoire", "fr", "admin@ci.example"), ("Føroyar", "en", "admin@fo.example")]
+
+
+def test_names_in_any_script_get_a_stable_ascii_file_name_and_a_valid_message_id(
+        env: dict[str, Path], smtp: tuple[Recorder, str], tmp_path: Path) -> None:
+    import re
+    from email.headerregistry import HeaderRegistry
+
+    server, address = smtp
+    path = write_list(tmp_path / "scripts.csv", SCRIPTS)
+    states = load_list(path)  # two names that no Latin letter spells are two Member States, not a clash
+    stems = {s.name: s.stem for s in states}
+    assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", stem) for stem in stems.values()), stems
+    assert len(set(stems.values())) == len(SCRIPTS)
+    assert stems == {s.name: s.stem for s in load_list(path)}  # the same every time
+    assert (stems["Российская Федерация"], stems["Ελλάδα"], stems["Côte d'Ivoire"], stems["Føroyar"]) == (
+        "rossiiskaia-federatsiia", "ellada", "cote-d-ivoire", "foroyar")
+
+    assert send(env, address, "--dry-run", list_file=path) == 0
+    folder = env["outputs"] / "2009" / "distribution" / "dry-run"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{stem}.eml" for stem in stems.values())
+
+    assert send(env, address, list_file=path) == 0
+    assert_exactly_once(server, SCRIPTS)
+    for name, stem in stems.items():
+        [message] = server.by_recipient()[next(a for n, _, a in SCRIPTS if n == name)]
+        mid = message["Message-ID"]
+        assert re.fullmatch(rf"<2009\.[0-9a-f]{{12}}\.{stem}@itu\.example>", mid), mid
+        parsed = HeaderRegistry()("Message-ID", mid)
+        assert not parsed.defects, (mid, parsed.defects)
+
+
 def test_dry_run_writes_eml_files_and_sends_nothing(env: dict[str, Path], smtp: tuple[Recorder, str]) -> None:
     server, address = smtp
     assert send(env, address, "--dry-run") == 0

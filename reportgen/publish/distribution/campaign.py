@@ -213,7 +213,7 @@ def preview(options: DistributeOptions) -> Preview:
             skipped += 1
             continue
         mid = row.message_id if row else item.message_id
-        write_all(folder, {f"{item.member_state.slug}.eml": payload(item, mid)})
+        write_all(folder, {f"{item.member_state.stem}.eml": payload(item, mid)})
         written += 1
     return Preview(folder, written, skipped, sum(p.fallback for p in planned))
 

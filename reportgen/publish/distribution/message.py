@@ -46,8 +46,10 @@ def attachment_name(year: int, language: str) -> str:
 
 
 def message_id(year: int, approval_id: str, state: MemberState, domain: str) -> str:
-    """Deterministic, so a message of unknown fate can be looked up in the server's log."""
-    return f"<{year}.{approval_id}.{state.slug}@{domain}>"
+    """Deterministic, so a message of unknown fate can be looked up in the server's log. The
+    Member State's stem is ASCII letters, digits and hyphens and never empty, whatever the script
+    of its name, so the Message-ID is always a valid `<dot-atom@domain>`."""
+    return f"<{year}.{approval_id}.{state.stem}@{domain}>"
 
 
 def load_attachments(out_dir: Path, approval: approvals.Approval) -> dict[str, Attachment]:
