@@ -55,13 +55,16 @@ class DocumentSettings:
     document_number: str = "DRAFT"
     council: str | dict | None = None  # the session the report goes to, e.g. "Council 2010"
     date: str | None = None  # the document's date; default: SOURCE_DATE_EPOCH or the returns' dates
+    agenda_item: str | dict | None = None  # the Council's agenda item, e.g. "PL 2.3"
 
     def for_language(self, lang: str) -> "DocumentSettings":
-        council = self.council
+        council, agenda_item = self.council, self.agenda_item
         if isinstance(council, dict):
             council = council.get(lang) or council.get("en")
+        if isinstance(agenda_item, dict):
+            agenda_item = agenda_item.get(lang) or agenda_item.get("en")
         number = self.document_number.replace("{L}", LANGUAGE_LETTERS.get(lang, lang.upper()))
-        return DocumentSettings(number, council, self.date)
+        return DocumentSettings(number, council, self.date, agenda_item)
 
 
 def load_document_settings(path: Path, **overrides: str | None) -> DocumentSettings:

@@ -15,7 +15,6 @@ from typing import Any
 
 from reportgen.errors import PlanError
 from reportgen.util.text import fold
-
 from reportgen.resources import PLANS_DIR
 DEFAULT_PLAN = "itu-2008-2011"
 
