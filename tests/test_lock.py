@@ -109,7 +109,7 @@ def test_a_second_writer_of_the_same_year_exits_2_naming_the_first(held: Held) -
     held.server.release.set()
     assert held.process.wait(120) == 0
     assert reportgen(*seconds["approve"]).returncode == 0  # the first is done: the next may write
-    assert lock_path(held.outputs, YEAR).read_text() == ""  # the holder's description is cleared
+    assert not lock_path(held.outputs, YEAR).exists()  # removed by its holder when done
 
 
 def test_a_holder_killed_with_sigkill_leaves_a_file_that_blocks_no_one(held: Held) -> None:
@@ -147,3 +147,28 @@ def test_a_forked_worker_that_outlives_its_killed_parent_does_not_keep_the_lock(
         assert done.returncode == 0, done.stderr
     finally:
         os.kill(worker, signal.SIGKILL)
+
+
+def test_processes_racing_for_the_lock_never_hold_it_together(tmp_path: Path) -> None:
+    """Holders remove the lock file when done; whoever opened it just before must not then hold
+    a file that no longer has the name while a third process holds the new one."""
+    script = (
+        "import os, sys, time\n"
+        "from pathlib import Path\n"
+        "from reportgen.util.lock import YearLockedError, year_lock\n"
+        "outputs, inside, taken = Path(sys.argv[1]), Path(sys.argv[2]), 0\n"
+        "while taken < 150:\n"
+        "    try:\n"
+        "        with year_lock(outputs, 2009, 'build'):\n"
+        "            fd = os.open(inside, os.O_CREAT | os.O_EXCL | os.O_WRONLY)  # fails if another is inside\n"
+        "            time.sleep(0.0005)\n"
+        "            os.close(fd)\n"
+        "            os.unlink(inside)\n"
+        "            taken += 1\n"
+        "    except YearLockedError:\n"
+        "        pass\n")
+    outputs, inside = tmp_path / "outputs", tmp_path / "inside"
+    racers = [subprocess.Popen([sys.executable, "-c", script, str(outputs), str(inside)], cwd=ROOT,
+                               stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    results = [(racer.wait(300), racer.communicate()[1]) for racer in racers]
+    assert all(code == 0 for code, _ in results), results

@@ -7,10 +7,11 @@ the first: its command, process id, host and since when.
 
 The lock is `flock` on `<outputs>/.reportgen-<YEAR>.lock`. The kernel releases it when the
 holder's process ends, however it ends (kill -9 included), so a file left behind by a killed
-process never blocks anyone; the file is never deleted (deleting a lock file lets two processes
-each lock a different file). It lives beside the year folder rather than in it, so that it
-stays the same file whatever a command does to the folder (a build may replace the folder
-whole). The holder writes its description into the file, and clears it when it is done.
+process never blocks anyone. The holder writes its description into the file and removes the
+file when it is done; whoever locks a file checks that the name still leads to it, so two
+processes never each hold a different file. It lives beside the year folder rather than in it,
+so that it stays the same file whatever a command does to the folder (a build may replace the
+folder whole). A command that made the outputs folder only to hold the lock removes it again.
 
 A process forked while the lock is held (a PDF worker) does not keep it: the inherited
 descriptor is closed in the child, so workers that outlive a killed build do not block the
@@ -37,6 +38,7 @@ from reportgen.errors import ReportgenError
 log = logging.getLogger(__name__)
 
 _UNWRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS)
+_ATTEMPTS = 20  # to open and lock a lock file that its last holder removes at that moment
 _held_descriptors: set[int] = set()  # this process's held locks, closed in forked children
 
 
@@ -67,80 +69,95 @@ def lock_path(outputs: Path, year: int) -> Path:
 
 @contextmanager
 def year_lock(outputs: Path, year: int, command: str) -> Iterator[None]:
-    """Hold the lock of `outputs/<year>/` for the block, or raise YearLockedError naming the holder."""
+    """Hold the lock of `outputs/<year>/` for the block, or raise YearLockedError naming the holder.
+    Folders made only to hold the lock file are removed again if the block left them empty."""
     path = lock_path(outputs, year)
-    fd = _open(path)
-    if fd is None:
-        log.debug("%s cannot be written: no lock needed to write nothing there", path.parent)
-        yield
-        return
+    made = _missing_folders(path.parent)
     try:
-        _lock_or_raise(fd, path, year, command)
-        _held_descriptors.add(fd)
-        me = Holder(command, os.getpid(), socket.gethostname(), _now())
-        _describe(fd, me)
-        log.debug("%s locked by %s", path, me.describe())
+        fd, writable = _acquire(path, year, command)
+        if fd is None:
+            log.debug("%s cannot be written: no lock needed to write nothing there", path.parent)
+            yield
+            return
         try:
+            _held_descriptors.add(fd)
+            me = Holder(command, os.getpid(), socket.gethostname(), _now())
+            if writable:
+                _describe(fd, me)
+            log.debug("%s locked by %s", path, me.describe())
             yield
         finally:
             _held_descriptors.discard(fd)
-            _describe(fd, None)
+            if writable:
+                # Removed while still held: whoever opened it meanwhile finds, once it has the
+                # lock, that the name now leads elsewhere, and starts again (see _acquire).
+                path.unlink(missing_ok=True)
             fcntl.flock(fd, fcntl.LOCK_UN)  # for every descriptor of it, forked ones included
+            os.close(fd)
     finally:
-        os.close(fd)
+        for folder in reversed(made):
+            try:
+                folder.rmdir()
+            except OSError:
+                break  # not empty: the command wrote something there
 
 
-def holder(outputs: Path, year: int) -> Holder | None:
-    """Who holds the lock of `outputs/<year>/` now, if anyone (this process included)."""
-    path = lock_path(outputs, year)
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    except OSError:
-        return None
-    try:
+def _acquire(path: Path, year: int, command: str) -> tuple[int | None, bool]:
+    """A descriptor of the locked lock file and whether it is writable, or (None, False) if its
+    folder cannot be written. The lock counts only if the name still leads to the file locked."""
+    for _ in range(_ATTEMPTS):
+        writable = True
         try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except FileNotFoundError:
+            continue  # its folder was removed meanwhile by the last holder
+        except OSError as exc:
+            if exc.errno not in _UNWRITABLE:
+                raise ReportgenError(f"cannot open the lock file {path}: {exc.strerror or exc}") from exc
+            try:  # a read-only folder may still hold the file: lock it so, to wait out a writer elsewhere
+                fd, writable = os.open(path, os.O_RDONLY | os.O_CLOEXEC), False
+            except OSError:
+                return None, False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            return _read_holder(fd)
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return None
-    finally:
+            first = _read_holder(fd)
+            os.close(fd)
+            who = first.describe() if first else "another reportgen command (starting or finishing just now)"
+            raise YearLockedError(f"the {year} outputs in {path.parent / str(year)} are being written by {who}; "
+                                  f"'reportgen {command}' did nothing. Run it again when that one has finished "
+                                  f"(one command at a time per year)") from None
+        if _same_file(fd, path):
+            return fd, writable
         os.close(fd)
+    raise ReportgenError(f"could not take the lock file {path}: it kept being replaced; run the command again")
 
 
-def _open(path: Path) -> int | None:
-    """A descriptor of the lock file, created if need be; None if the folder cannot be written."""
+def _same_file(fd: int, path: Path) -> bool:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-    except OSError as exc:
-        if exc.errno not in _UNWRITABLE:
-            raise ReportgenError(f"cannot open the lock file {path}: {exc.strerror or exc}") from exc
-    try:  # a read-only folder may still hold the file: lock it so, to wait out a writer elsewhere
-        return os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    except OSError:
-        return None
+        named = os.stat(path)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(fd)
+    return (held.st_dev, held.st_ino) == (named.st_dev, named.st_ino)
 
 
-def _lock_or_raise(fd: int, path: Path, year: int, command: str) -> None:
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        first = _read_holder(fd)
-        who = first.describe() if first else "another reportgen command (starting or finishing just now)"
-        raise YearLockedError(f"the {year} outputs in {path.parent / str(year)} are being written by {who}; "
-                              f"'reportgen {command}' did nothing. Run it again when that one has finished "
-                              f"(one command at a time per year)") from None
+def _missing_folders(folder: Path) -> list[Path]:
+    """`folder` and those above it that do not exist yet, outermost first."""
+    missing: list[Path] = []
+    while not folder.exists() and folder != folder.parent:
+        missing.insert(0, folder)
+        folder = folder.parent
+    return missing
 
 
-def _describe(fd: int, who: Holder | None) -> None:
-    """Write (or clear) the holder's description; a read-only lock file keeps none."""
-    data = b"" if who is None else json.dumps(
-        {"command": who.command, "pid": who.pid, "host": who.host, "since": who.since}).encode("utf-8") + b"\n"
+def _describe(fd: int, who: Holder) -> None:
+    """Write the holder's description into the lock file, for the message of whoever comes next."""
+    data = json.dumps({"command": who.command, "pid": who.pid, "host": who.host, "since": who.since})
     try:
         os.ftruncate(fd, 0)
-        if data:
-            os.pwrite(fd, data, 0)
+        os.pwrite(fd, data.encode("utf-8") + b"\n", 0)
     except OSError:
         pass
 
