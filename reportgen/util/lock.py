@@ -110,8 +110,8 @@ def _acquire(path: Path, year: int, command: str) -> tuple[int | None, bool]:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-        except FileNotFoundError:
-            continue  # its folder was removed meanwhile by the last holder
+        except (FileNotFoundError, FileExistsError):
+            continue  # its folder was being removed by the last holder, which made it
         except OSError as exc:
             if exc.errno not in _UNWRITABLE:
                 raise ReportgenError(f"cannot open the lock file {path}: {exc.strerror or exc}") from exc

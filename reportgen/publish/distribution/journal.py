@@ -89,9 +89,8 @@ class Journal:
             raise DistributionError(f"cannot read the distribution journal {self.path}: "
                                     f"{exc.strerror or exc}") from exc
         lines = data.split(b"\n")
-        if lines[-1]:
-            log.warning("%s: the last line was cut short (a crash while writing it); it is ignored",
-                        self.path)
+        if lines[-1]:  # a crash while writing it, or (for a reader) a write in progress
+            log.debug("%s: the last line is not complete; it is ignored", self.path)
         entries = []
         for number, raw in enumerate(lines[:-1], start=1):
             try:

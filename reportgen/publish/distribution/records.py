@@ -100,14 +100,20 @@ class View:
 
 
 def view(out_dir: Path) -> View:
-    """Read both records of `out_dir` (outputs/<Y>/) without creating or changing anything."""
-    entries = Journal(journal_path(out_dir)).read()
-    ledger = Ledger.existing(out_dir)
-    rows: list[LedgerRow] = []
-    if ledger is not None:
-        with ledger:
-            rows = ledger.rows()
-    comparison = compare(rows, entries)
+    """Read both records of `out_dir` (outputs/<Y>/) without creating or changing anything.
+    `distribute --status` may read while a mailing runs: the ledger is read before the journal
+    (which is never behind it), and a difference is read again before it is believed, since a
+    message may have moved twice between the two reads."""
+    for _ in range(3):
+        ledger = Ledger.existing(out_dir)
+        rows: list[LedgerRow] = []
+        if ledger is not None:
+            with ledger:
+                rows = ledger.rows()
+        entries = Journal(journal_path(out_dir)).read()
+        comparison = compare(rows, entries)
+        if not comparison.disagreements:
+            break
     current = {(r.approval_id, r.member_state): r for r in rows}
     for entry in comparison.replay:
         current[entry.key] = replayed(entry, current.get(entry.key))
