@@ -126,12 +126,14 @@ def run_distribute(args: argparse.Namespace) -> int:
         return _print_status(campaign.status(selection))
     from reportgen.util.lock import year_lock
 
+    # Options are checked before the lock is taken: a typing slip is said as such, at once.
+    options = None if args.mark_sent or args.reconcile else _distribute_options(args, selection)
     with year_lock(args.outputs, args.year, "distribute"):
         if args.mark_sent:
             return _print_marked(campaign.mark_sent(selection, args.mark_sent))
         if args.reconcile:
             return _print_reconciled(campaign.reconcile(selection))
-        options = _distribute_options(args, selection)
+        assert options is not None
         if args.dry_run:
             return _print_preview(campaign.preview(options))
         return _print_summary(args.year, _send(options))
@@ -154,8 +156,9 @@ def _distribute_options(args: argparse.Namespace, selection: Selection) -> Distr
     from reportgen.publish.distribution import DistributionError, campaign
     from reportgen.publish.distribution.transport import credentials_from_environment
 
-    if args.attempts < 1 or args.retry_delay < 0 or args.timeout <= 0:
-        raise DistributionError("--attempts must be at least 1, --retry-delay at least 0, --timeout above 0")
+    if not (args.attempts >= 1 and 0 <= args.retry_delay < 86400 and 0 < args.timeout < 86400):  # nan fails too
+        raise DistributionError("--attempts must be at least 1, --retry-delay at least 0 and --timeout above 0 "
+                                "(both in seconds, under a day)")
     if args.sender is None and not args.dry_run:
         raise DistributionError("give --from ADDR: the sender Member States will see and reply to")
     header, address = parse_sender(args.sender or campaign.DEFAULT_SENDER)

@@ -148,7 +148,8 @@ class Marked:
 
 def distribute(options: DistributeOptions, on_step: StepCallback | None = None) -> Summary:
     """Send each selected Member State its message, unless it was sent (or may have been)
-    already; failed and pending ones are sent again. Every step goes through the ledger."""
+    already; failed and pending ones are sent again. Every step goes into both records
+    (journal first, then ledger), which must agree before anything is sent."""
     if options.server is None:
         raise DistributionError("no mail server given")
     selection = options.selection
@@ -192,7 +193,7 @@ def distribute(options: DistributeOptions, on_step: StepCallback | None = None) 
 
 def preview(options: DistributeOptions) -> Preview:
     """Write what would be sent now as .eml files under outputs/<Y>/distribution/dry-run/;
-    touch neither the server nor the ledger."""
+    touch neither the server nor the records."""
     from reportgen.pipeline.write import write_all
 
     selection = options.selection
