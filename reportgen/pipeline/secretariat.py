@@ -200,14 +200,47 @@ def _conferences(node: Any, problems: list[Problem]) -> dict[str, int]:
     return found
 
 
-def load_calendar(plan_file: Path) -> Calendar:
-    """The calendar shipped beside the plan file (`<plan>.calendar.yaml`); none: an empty one."""
+def load_calendar(plan_file: Path, output_codes: frozenset[str] | None = None) -> Calendar:
+    """The calendar shipped beside the plan file (`<plan>.calendar.yaml`); none: an empty one.
+    Raises ConfigError listing every problem with its line; `output_codes` (the plan's) are the
+    outputs the calendar may name."""
     path = plan_file.with_name(plan_file.name.removesuffix(".yaml") + ".calendar.yaml")
     if not path.is_file():
         return Calendar()
-    import yaml
+    from reportgen.errors import ConfigError, ConfigProblem
+    from reportgen.util.yamlfile import describe, line_of, read_mapping
 
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    conferences = {str(k): tuple(int(y) for y in (v if isinstance(v, list) else [v]))
-                   for k, v in (data.get("conferences") or {}).items()}
-    return Calendar(conferences, {str(k): str(v) for k, v in (data.get("outputs") or {}).items()})
+    data = read_mapping(path, "conference calendar")
+    problems: list[ConfigProblem] = []
+
+    def section(key: str, example: str) -> dict:
+        value = data.get(key) or {}
+        if not isinstance(value, dict):
+            problems.append(ConfigProblem(str(path), line_of(data, key), f"'{key}' is {describe(value)}",
+                                          f"write one '{example}' per line under '{key}:'"))
+            return {}
+        return value
+
+    conferences: dict[str, tuple[int, ...]] = {}
+    for name, years in section("conferences", "NAME: [YEAR, ...]").items():
+        listed = years if isinstance(years, list) else [years]
+        if not listed or any(isinstance(y, bool) or not isinstance(y, int) or not 1000 <= y <= 9999 for y in listed):
+            problems.append(ConfigProblem(str(path), line_of(data["conferences"], name),
+                                          f"conference {name}: {describe(years)} is not a year or a list of years",
+                                          "write e.g. WRC: [2007, 2012]"))
+            continue
+        conferences[str(name)] = tuple(listed)
+    outputs: dict[str, str] = {}
+    for code, event in section("outputs", "OUTPUT: CONFERENCE").items():
+        line = line_of(data["outputs"], code)
+        if output_codes is not None and str(code) not in output_codes:
+            problems.append(ConfigProblem(str(path), line, f"output {code} is not an output of the plan",
+                                          "use an output code of the plan file, e.g. R-01"))
+        elif not isinstance(event, str) or event not in conferences:
+            problems.append(ConfigProblem(str(path), line, f"output {code} follows {describe(event)}, which is not "
+                                          "a conference of this calendar", "name one of its 'conferences'"))
+        else:
+            outputs[str(code)] = event
+    if problems:
+        raise ConfigError(problems)
+    return Calendar(conferences, outputs)

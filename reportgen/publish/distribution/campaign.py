@@ -359,11 +359,11 @@ def _plan(options: DistributeOptions, approved: approvals.Approval,
 def _renderer(options: DistributeOptions, approved: approvals.Approval) -> Callable[[Planned, str], bytes]:
     from reportgen.plan.loader import load_plan
 
-    plan_title = load_plan(options.plan_file).title
+    plan = load_plan(options.plan_file)
     year, header = options.selection.year, options.sender.header
 
     def payload(item: Planned, mid: str) -> bytes:
-        return message_bytes(compose(item, year, approved, header, plan_title, mid))
+        return message_bytes(compose(item, year, approved, header, plan.title, mid, plan.mandate))
 
     return payload
 

@@ -18,8 +18,10 @@ from reportgen.publish.distribution import DistributionError
 from reportgen.publish.memberstates import MemberState
 from reportgen.resources import TEMPLATES_DIR
 
-if TYPE_CHECKING:  # typing only: the CLI must not pay for this import at start-up
+if TYPE_CHECKING:  # typing only: the CLI must not pay for these imports at start-up
     from email.message import EmailMessage
+
+    from reportgen.plan.loader import Mandate
 
 LETTER_TEMPLATE = "mail/cover-letter.txt.j2"
 
@@ -83,15 +85,15 @@ def plan_messages(year: int, approval: approvals.Approval, states: tuple[MemberS
 
 
 def compose(item: Planned, year: int, approval: approvals.Approval, sender: str,
-            plan_title: str, message_id_value: str) -> EmailMessage:
-    """The message for one Member State: cover letter (text) and the approved PDF."""
+            plan_title: str, message_id_value: str, mandate: Mandate) -> EmailMessage:
+    """The message for one Member State: cover letter (text, citing the plan's `mandate`) and the approved PDF."""
     from email.headerregistry import Address
     from email.message import EmailMessage
     from email.utils import format_datetime
 
     state = item.member_state
     letter = _environment().get_template(LETTER_TEMPLATE).render(
-        state=state, year=year, approval=approval, plan_title=plan_title,
+        state=state, year=year, approval=approval, plan_title=plan_title, mandate=mandate,
         attachment=item.attachment, fallback=item.fallback, language=state.language_name)
     message = EmailMessage()
     message["From"] = sender
