@@ -112,8 +112,10 @@ def run_build(args: argparse.Namespace) -> int:
                       document_number=args.doc_number, council=args.council,
                       languages=parse_languages(args.lang))
     from reportgen.pipeline.cache import CachedBuild, build_or_reuse
+    from reportgen.util.lock import year_lock
 
-    result = build_or_reuse(args.year, options, force=args.force, build=_build_with_pdf_workers_first)
+    with year_lock(args.outputs, args.year, "build"):  # one writer per outputs year (contract 8.7)
+        result = build_or_reuse(args.year, options, force=args.force, build=_build_with_pdf_workers_first)
     folder = args.outputs / str(args.year)
     if isinstance(result, CachedBuild):  # nothing changed: the outputs were checked, not rewritten
         summary = result.summary
