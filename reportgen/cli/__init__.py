@@ -136,8 +136,11 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"reportgen: {errors} error(s) in the {args.year} returns; nothing written "
               f"(--strict). Run 'reportgen validate --year {args.year}' to list them.", file=sys.stderr)
         return 1
-    for notice in result.notices:
-        print(f"reportgen: warning: {notice}", file=sys.stderr)
+    from reportgen.publish.approval import warn_if_stale
+
+    stale = warn_if_stale(folder, args.year)  # the new files no longer match an approval
+    if stale:
+        print(f"reportgen: warning: {stale}", file=sys.stderr)
     print(f"reportgen: report for {args.year} written to {folder}/ "
           f"({len(result.model.kpis)} KPIs, {errors} error(s), {warnings} warning(s) in the data-quality annex)")
     return 0
