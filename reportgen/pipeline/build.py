@@ -6,12 +6,10 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
 import time
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -25,7 +23,7 @@ from reportgen.pipeline import validate
 from reportgen.errors import InputError
 from reportgen.util.gcpause import collection_paused
 from reportgen.model import Problem, ReportModel, YearData
-from reportgen.options import Options
+from reportgen.options import Options, source_date
 from reportgen.pipeline.workers import PdfPool, start_pdf_workers
 from reportgen.plan.loader import Plan, load_plan
 from reportgen.settings import DocumentSettings, Thresholds, load_document_settings, load_thresholds
@@ -118,9 +116,8 @@ def report_date(current: YearData, document: DocumentSettings) -> str | None:
     date, so that the same inputs always give the same report (no build clock)."""
     if document.date:
         return document.date[:10]
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return datetime.fromtimestamp(int(epoch), timezone.utc).date().isoformat()
+    if epoch := source_date():  # OptionError if SOURCE_DATE_EPOCH is not a date
+        return epoch.isoformat()
     dates = sorted(r.date[:10] for r in current.returns if r.date and re.match(r"\d{4}-\d\d-\d\d", r.date))
     return dates[-1] if dates else None
 
@@ -274,7 +271,7 @@ def build(year: int, options: Options, pdfs: PdfPool | None = None) -> BuildResu
         out_dir = options.outputs / str(year)
         files["manifest.json"] = write.json_bytes(
             write.manifest(year, options.inputs / str(year), paths, out_dir, files))
-        written = write.write_all(out_dir, files)
+        written = write.write_outputs(out_dir, files)  # all at once; an earlier build's extra files go
     log.info("wrote %s", ", ".join(str(p) for p in written))
     from reportgen.publish.approval import warn_if_stale
 
