@@ -49,6 +49,7 @@ from typing import Any, Callable, Iterable
 
 from reportgen import __version__
 from reportgen.errors import BuildError
+from reportgen.format import Severity
 from reportgen.pipeline import write  # light: the standard library only
 from reportgen.pipeline.write import BUILD_KEY as KEY_FILE, MANIFEST
 from reportgen.resources import PACKAGE_DIR
@@ -315,8 +316,8 @@ def summary_of(result: Any) -> dict[str, Any]:
     """The counts the command line prints, from a `build.BuildResult`."""
     problems = result.model.problems
     return {"kpis": len(result.model.kpis),
-            "errors": sum(p.severity == "error" for p in problems),
-            "warnings": sum(p.severity == "warning" for p in problems)}
+            "errors": sum(p.severity == Severity.ERROR for p in problems),
+            "warnings": sum(p.severity == Severity.WARNING for p in problems)}
 
 
 def build_or_reuse(year: int, options: Any, force: bool = False,
