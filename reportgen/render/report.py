@@ -188,32 +188,10 @@ def inline_custom_properties(css: str) -> str:
     return css[:root.start()] + inlined
 
 
-class LanguagePage:
-    """The report in one language: the model localised, its charts and its HTML."""
-
-    def __init__(self, model: ReportModel, locale: Any, thresholds: Any = None) -> None:
-        from reportgen.render.localised import localised_model
-
-        self.locale = locale
-        self.model = localised_model(model, locale.language)
-        self.thresholds = thresholds
-        self._charts: dict[str, Any] | None = None
-
-    @property
-    def charts(self) -> dict[str, Any]:
-        if self._charts is None:
-            from reportgen.charts import all_charts
-
-            self._charts = all_charts(self.model, self.thresholds, self.locale)
-        return self._charts
-
-    def html(self, for_pdf: bool = False) -> str:
-        return render_html(self.model, self.charts, self.locale, for_pdf=for_pdf)
-
-
 def render_html(model: ReportModel, charts: dict[str, Any] | None = None, locale: Any = "en",
                 for_pdf: bool = False) -> str:
-    """The report's HTML in `locale`'s language (`model` localised to it, see `LanguagePage`);
+    """The report's HTML in `locale`'s language (`model` localised to it, see
+    `reportgen.render.localised`);
     `for_pdf` gives the variant WeasyPrint renders (charts as images)."""
     from markupsafe import Markup
 
