@@ -124,9 +124,12 @@ def state_of(year_dir: Path, reference: Reference) -> str:
     for name, data in KEPT.items():
         assert found.get(name) == hashlib.sha256(data).hexdigest(), f"{name} was lost or changed"
     files = build_set(year_dir)
+
+    def which(name: str, sha: str) -> str:
+        return "old" if reference.old.get(name) == sha else "new" if reference.new.get(name) == sha else "?"
+
     assert files in (reference.old, reference.new), (
-        "a mixed folder: " + ", ".join(f"{n} {'old' if reference.old.get(n) == s else 'new' if reference.new.get(n) == s else '?'}"
-                                       for n, s in sorted(files.items())))
+        "a mixed folder: " + ", ".join(f"{name} {which(name, sha)}" for name, sha in sorted(files.items())))
     manifest = json.loads((year_dir / "manifest.json").read_text(encoding="utf-8"))
     assert {o["path"] for o in manifest["outputs"]} | {"manifest.json"} == set(files)
     return "old" if files == reference.old else "new"
