@@ -118,7 +118,8 @@ def run_build(args: argparse.Namespace) -> int:
         summary = result.summary
         print(f"reportgen: report for {args.year} is up to date in {folder}/ (nothing changed since the "
               f"last build; {summary.get('kpis')} KPIs, {summary.get('errors')} error(s), "
-              f"{summary.get('warnings')} warning(s); --force rebuilds it)")
+              f"{summary.get('warnings')} warning(s){_untranslated(summary.get('untranslated'))}; "
+              "--force rebuilds it)")
         return 1 if args.strict and summary.get("errors") else 0
     errors = result.errors
     warnings = sum(p.severity == "warning" for p in result.model.problems)
@@ -136,8 +137,16 @@ def run_build(args: argparse.Namespace) -> int:
     for notice in result.notices:
         print(f"reportgen: warning: {notice}", file=sys.stderr)
     print(f"reportgen: report for {args.year} written to {folder}/ "
-          f"({len(result.model.kpis)} KPIs, {errors} error(s), {warnings} warning(s) in the data-quality annex)")
+          f"({len(result.model.kpis)} KPIs, {errors} error(s), {warnings} warning(s) in the data-quality annex"
+          f"{_untranslated(result.untranslated)})")
     return 0
+
+
+def _untranslated(counts: dict[str, int] | None) -> str:
+    """'; untranslated texts of the returns: fr 0, ar 12' for the build's last line."""
+    if not counts:
+        return ""
+    return "; untranslated texts of the returns: " + ", ".join(f"{lang} {n}" for lang, n in counts.items())
 
 
 def run_validate(args: argparse.Namespace) -> int:

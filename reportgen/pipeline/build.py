@@ -27,6 +27,7 @@ from reportgen.util.gcpause import collection_paused
 from reportgen.model import Problem, ReportModel, YearData
 from reportgen.options import Options
 from reportgen.pipeline.workers import PdfPool, start_pdf_workers
+from reportgen.i18n.returns import untranslated_summary
 from reportgen.plan.loader import Plan, load_plan
 from reportgen.settings import DocumentSettings, Thresholds, load_document_settings, load_thresholds
 
@@ -57,6 +58,7 @@ class BuildResult:
     written: tuple[Path, ...]
     timings: Timings
     notices: tuple[str, ...] = ()  # things the user must know, e.g. an approval made stale
+    untranslated: dict[str, int] = field(default_factory=dict)  # language -> the returns' texts left untranslated
 
     @property
     def errors(self) -> int:
@@ -191,10 +193,12 @@ def charts_of(model: ReportModel, thresholds: Thresholds, gettext: Callable[[str
 
 
 def language_page(lang: str, plan: Plan, current: YearData, earlier: list[YearData], thresholds: Thresholds,
-                  document: DocumentSettings, timings: Timings, pdf: bool = True) -> tuple[ReportModel, str, str | None]:
+                  document: DocumentSettings, timings: Timings, pdf: bool = True,
+                  texts: object = None) -> tuple[ReportModel, str, str | None]:
     """The model, HTML and PDF's HTML (None if `pdf` is false) of `report-<YEAR>-<lang>`: the same
-    figures, with the plan's texts, the fixed texts and the recommendations in `lang`. Numbering
-    comes from the model, so it is the same in every language."""
+    figures, with the plan's texts, the fixed texts and the recommendations in `lang`, and the
+    Bureaux' texts as `texts` (a ReturnTexts) gives them. Numbering comes from the model, so it is
+    the same in every language."""
     from reportgen.i18n import catalogues as i18n
     from reportgen.render import report as render
     from reportgen.plan.loader import localise
@@ -204,8 +208,8 @@ def language_page(lang: str, plan: Plan, current: YearData, earlier: list[YearDa
         model = assemble(localise(plan, lang), current, earlier, thresholds, Timings(), document.for_language(lang),
                          translations.gettext, lang)
         charts = charts_of(model, thresholds, translations.gettext, lang)
-        html = render.render_html(model, charts, lang, translations)
-        pdf_html = render.render_html(model, charts, lang, translations, for_pdf=True) if pdf else None
+        html = render.render_html(model, charts, lang, translations, texts=texts)
+        pdf_html = render.render_html(model, charts, lang, translations, for_pdf=True, texts=texts) if pdf else None
     return model, html, pdf_html
 
 
@@ -244,6 +248,11 @@ def build(year: int, options: Options, pdfs: PdfPool | None = None) -> BuildResu
             charts = charts_of(model, thresholds)
             pdf_html = render.render_html(model, charts, for_pdf=True) if pdfs else None
             report = render.report_json(model)
+        # The Bureaux' texts in each language (translations under inputs/translations/), and
+        # what is left untranslated: counted in the JSON (contract 8.6) and on the last line.
+        others = [lang for lang in options.languages if lang != "en"]
+        texts, notices = _return_texts(options.inputs, others)
+        report |= untranslated_summary(model, texts)
         with timings.stage("render data"):
             from reportgen.render.dataworkbook import data_workbook
 
@@ -256,10 +265,9 @@ def build(year: int, options: Options, pdfs: PdfPool | None = None) -> BuildResu
             pending[f"report-{year}.pdf"] = pdfs.submit(pdf_html, options.pdf_variant, attachments, model.report_date)
         with timings.stage("render html"):
             files[f"report-{year}.html"] = render.render_html(model, charts).encode("utf-8")
-        others = [lang for lang in options.languages if lang != "en"]
         for lang in others:
             local, page, pdf_page = language_page(lang, plan, current, earlier, thresholds, document, timings,
-                                                  pdf=pdfs is not None)
+                                                  pdf=pdfs is not None, texts=texts[lang])
             files[f"report-{year}-{lang}.html"] = page.encode("utf-8")
             if pdfs:
                 pending[f"report-{year}-{lang}.pdf"] = pdfs.submit(pdf_page, options.pdf_variant, attachments,
@@ -279,4 +287,17 @@ def build(year: int, options: Options, pdfs: PdfPool | None = None) -> BuildResu
     from reportgen.publish.approval import warn_if_stale
 
     stale = warn_if_stale(out_dir, year)
-    return BuildResult(model, tuple(written), timings, (stale,) if stale else ())
+    untranslated = {lang: report["translations"][lang]["untranslated"] for lang in others}
+    return BuildResult(model, tuple(written), timings, tuple(notices) + ((stale,) if stale else ()), untranslated)
+
+
+def _return_texts(inputs: Path, languages: list[str]) -> tuple[dict, list[str]]:
+    """The ReturnTexts of each language and the notices of those whose file could not be read."""
+    from reportgen.i18n.returns import load_for_build
+
+    texts, notices = {}, []
+    for lang in languages:
+        texts[lang], notice = load_for_build(inputs, lang)
+        if notice:
+            notices.append(notice)
+    return texts, notices

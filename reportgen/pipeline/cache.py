@@ -276,7 +276,8 @@ def summary_of(result: Any) -> dict[str, Any]:
     problems = result.model.problems
     return {"kpis": len(result.model.kpis),
             "errors": sum(p.severity == "error" for p in problems),
-            "warnings": sum(p.severity == "warning" for p in problems)}
+            "warnings": sum(p.severity == "warning" for p in problems),
+            "untranslated": dict(getattr(result, "untranslated", None) or {})}
 
 
 def build_or_reuse(year: int, options: Any, force: bool = False,

@@ -134,8 +134,26 @@ def _css_content(message: str, **counters: str) -> str:
     return " ".join(parts)
 
 
-def environment(lang: str = "en", translations: Any = None) -> Any:
-    """The Jinja2 environment: autoescaped, strict, gettext-ready, with display-only filters."""
+# -- the Bureaux' texts in the report's language (issue 15) ------------------------------------
+# One filter, `workbook_text(kind, typed_in)`, for every text typed in a return; one parameter,
+# `texts` (a reportgen.i18n.returns.ReturnTexts), says what each is in the report's language.
+
+def _workbook_text(texts: Any, text: Any, kind: str, text_lang: str | None, document_lang: str) -> Any:
+    """A text of a return in the report's language: its translation, plain; or, for want of
+    one, the text as typed, marked with its language and isolated in its direction."""
+    from markupsafe import escape
+
+    if text is None:
+        return ""
+    shown, language = texts.lookup(str(text), kind, text_lang)
+    if language.split("-")[0] == document_lang.split("-")[0]:
+        return escape(shown)  # in the document's language: its direction and hyphenation apply
+    return _isolate(shown, language, document_lang)
+
+
+def environment(lang: str = "en", translations: Any = None, texts: Any = None) -> Any:
+    """The Jinja2 environment: autoescaped, strict, gettext-ready, with display-only filters.
+    `texts` translates the Bureaux' texts (English as typed if None)."""
     import jinja2
     from markupsafe import Markup
 
@@ -170,6 +188,11 @@ def environment(lang: str = "en", translations: Any = None) -> Any:
     env.filters["svg_data_uri"] = lambda svg: "data:image/svg+xml;base64," + base64.b64encode(
         svg.encode("utf-8")).decode("ascii")
     env.filters["bidi"] = lambda text, text_lang=None: _isolate(text, text_lang, lang)
+    if texts is None:
+        from reportgen.i18n.returns import ReturnTexts
+
+        texts = ReturnTexts(lang)
+    env.filters["workbook_text"] = lambda text, kind, text_lang=None: _workbook_text(texts, text, kind, text_lang, lang)
     env.globals["comma"] = gettext(N_(", "))
     env.globals["semicolon"] = gettext(N_("; "))
     env.globals["STATUSES"] = STATUSES
@@ -195,15 +218,21 @@ def inline_custom_properties(css: str) -> str:
 
 
 def render_html(model: ReportModel, charts: dict[str, Any] | None = None, lang: str = "en",
-                translations: Any = None, for_pdf: bool = False) -> str:
-    """The report's HTML; `for_pdf` gives the variant WeasyPrint renders (charts as images)."""
+                translations: Any = None, for_pdf: bool = False, texts: Any = None) -> str:
+    """The report's HTML; `for_pdf` gives the variant WeasyPrint renders (charts as images);
+    `texts` (a ReturnTexts) gives the Bureaux' texts in `lang`."""
     from markupsafe import Markup
+
+    from reportgen.i18n.returns import ReturnTexts, texts_of_model
 
     # Our own stylesheet, not workbook text: it must go in unescaped.
     css = (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8")
     css = Markup(inline_custom_properties(css) if for_pdf else css)
-    template = environment(lang, translations).get_template("report.html.j2")
-    return template.render(m=model, plan=model.plan, css=css, charts=charts or {}, for_pdf=for_pdf)
+    texts = texts if texts is not None else ReturnTexts(lang)
+    template = environment(lang, translations, texts).get_template("report.html.j2")
+    untranslated = len(texts.untranslated(texts_of_model(model))) if lang != "en" else 0
+    return template.render(m=model, plan=model.plan, css=css, charts=charts or {}, for_pdf=for_pdf,
+                           untranslated=untranslated)
 
 
 def _fetcher_class() -> type:
