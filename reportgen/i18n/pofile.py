@@ -4,8 +4,9 @@ Babel's reader forgives a great deal (an unterminated string loses its last char
 unknown escape is kept as typed); a file coming back from a translator must instead be refused
 at the line that is wrong, so that nothing garbled reaches the report. This module owns that
 strict reading (`read_po`: every fault is a `PoSyntaxError` naming the file and line) and a
-plain, deterministic writer (`write_po`). Plural forms are not used by these files and are
-refused. The report's own catalogues (reportgen.po) are still read and written by Babel.
+plain, deterministic writer (`write_po`). Plural forms are read (their first msgstr kept) so
+that the caller can refuse them by name; these files never need them. The report's own
+catalogues (reportgen.po) are still read and written by Babel.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from reportgen.errors import ReportgenError
 
 _ESCAPES = {"\\": "\\", '"': '"', "n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f",
             "v": "\v"}
-_KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)\s*(.*)\Z")
+_KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s*(.*)\Z")
 
 
 class PoSyntaxError(ReportgenError):
@@ -42,6 +43,7 @@ class PoEntry:
     flags: frozenset[str] = frozenset()  # "#," e.g. fuzzy
     translator_notes: tuple[str, ...] = ()  # "# " comments: the translator's own
     line: int = 0  # 1-based line of its msgid in the file read (0 for entries made in code)
+    plural: str | None = None  # msgid_plural, where a file has one (target: its msgstr[0])
 
     @property
     def fuzzy(self) -> bool:
@@ -127,7 +129,9 @@ class _Parser:
                 word = line.split()[0][:30]
                 raise self.error(number, f"'{word}' is not a PO keyword (msgctxt, msgid, msgstr): "
                                          "a line was broken or a quote is missing")
-            keyword, rest = match.groups()
+            keyword, index, rest = match.groups()
+            if index is not None:  # msgstr[n]: the first form stands for the unit, the others are kept apart
+                keyword = "msgstr" if index == "0" else f"msgstr[{index}]"
             if keyword in ("msgctxt", "msgid") and "msgstr" in self.fields:
                 self._finish(number)
             self._keyword(keyword, rest, number)
@@ -149,8 +153,13 @@ class _Parser:
 
     def _keyword(self, keyword: str, rest: str, number: int) -> None:
         if keyword == "msgid_plural" or keyword.startswith("msgstr["):
-            raise self.error(number, f"{keyword}: plural forms are not used in these files; "
-                                     "translate the text in one msgstr")
+            if "msgid" not in self.fields or keyword in self.fields:
+                raise self.error(number, f"{keyword} out of place: it follows a msgid (msgid_plural) or "
+                                         "a msgstr[0] (msgstr[n]), once")
+            self.fields[keyword] = [self._string(rest, number)]
+            self.field_lines[keyword] = number
+            self.last = keyword
+            return
         if keyword in self.fields:
             raise self.error(number, f"a second {keyword} in one unit (the first is on line "
                                      f"{self.field_lines[keyword]}): a blank line or a msgstr is missing")
@@ -212,9 +221,10 @@ class _Parser:
             self.header = _header(target)
             self.header_notes = tuple(self.translator_notes)
         else:
+            plural = "".join(self.fields["msgid_plural"]) if "msgid_plural" in self.fields else None
             self.entries.append(PoEntry(context, source, target, tuple(self.notes), tuple(self.references),
                                         frozenset(self.flags), tuple(self.translator_notes),
-                                        self.field_lines["msgid"]))
+                                        self.field_lines["msgid"], plural))
         self._reset()
 
 

@@ -159,13 +159,24 @@ def export_texts(year: int, language: str, inputs: Path, out: Path, plan_file: P
         references = tuple(f"{year}/{p.source.file}:{p.source.row}" for p in text.places[:MAX_PLACES])
         entries.append(PoEntry(text.kind, text.text, target or "", tuple(notes), references, flags))
     header = {"Project-Id-Version": f"reportgen returns {year}", "Language": language,
-              "Language-Team": LANGUAGE_NAMES[language], "Last-Translator": "", "MIME-Version": "1.0", "Content-Type": "text/plain; charset=UTF-8",
+              "Language-Team": LANGUAGE_NAMES[language], "Last-Translator": "",
+              "PO-Revision-Date": _now(), "MIME-Version": "1.0", "Content-Type": "text/plain; charset=UTF-8",
               "Content-Transfer-Encoding": "8bit", "X-Reportgen-Kind": "returns",
               "X-Reportgen-Year": str(year), "X-Source-Language": "en"}
     guidance = tuple(line.format(year=year, name=LANGUAGE_NAMES[language]) for line in GUIDANCE)
     write_po(out, PoFile(header, tuple(entries), guidance))
     log.info("exported %d units for %s to %s", len(entries), language, out)
     return ExportResult(out, language, len(entries), filled, by_tool, words)
+
+
+def _now() -> str:
+    """The export's time as PO dates are written (SOURCE_DATE_EPOCH if set, for reproducible files)."""
+    import os
+    from datetime import datetime, timezone
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    when = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch.isdigit() else datetime.now(timezone.utc)
+    return when.strftime("%Y-%m-%d %H:%M+0000")
 
 
 # -- import ----------------------------------------------------------------------------------
@@ -235,10 +246,10 @@ def import_texts(path: Path, inputs: Path, language: str | None = None, plan_fil
     po = read_po(path)
     lang = _file_language(po, path, language)
     ours = [e for e in po.entries if e.context in KINDS]
-    if po.entries and not ours:
-        raise TranslationFileError(f"{path}: none of its units has the context of a text of the returns "
-                                   f"({', '.join(sorted(KINDS))}): is it the report's own catalogue? "
-                                   "Import only files written by 'reportgen i18n export'")
+    if len(ours) * 2 < len(po.entries):  # a few stray units are refused one by one; this is another file
+        raise TranslationFileError(f"{path}: {len(po.entries) - len(ours)} of its {len(po.entries)} units have no "
+                                   f"context of a text of the returns ({', '.join(sorted(KINDS))}): is it the "
+                                   "report's own catalogue? Import only files written by 'reportgen i18n export'")
     fault = script_fault(lang, [e.target for e in ours if e.target and not e.fuzzy])
     if fault:
         raise TranslationFileError(f"{path}: the file is for '{lang}' (its Language header), but {fault}: "
@@ -277,6 +288,8 @@ def import_texts(path: Path, inputs: Path, language: str | None = None, plan_fil
 
 def _unit_fault(entry: PoEntry, returns_texts: set[tuple[str, str]], by_id: dict[str, str],
                 seen: dict[tuple[str, str], int]) -> str | None:
+    if entry.plural is not None:
+        return "it has plural forms (msgid_plural), which these texts never have: translate it in one msgstr"
     if entry.context not in KINDS:
         return (f"its context is {entry.context!r}, not one of {', '.join(sorted(KINDS))}: keep the "
                 "msgctxt as exported")
