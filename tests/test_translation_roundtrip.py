@@ -400,3 +400,37 @@ def test_a_free_text_unit_goes_to_the_translators_and_a_listed_one_does_not(inpu
     units = [e for e in read_po(out).entries if e.context == "unit"]
     assert [e.source for e in units] == ["notices per staff member"]
     assert any('Unit of the KPI "Notices processed" of output R-03' in n for n in units[0].notes)
+
+
+# -- the PO files themselves --------------------------------------------------------------------
+
+def test_po_files_keep_every_character_through_writing_and_reading(tmp_path):
+    from babel.messages.pofile import read_po as babel_read_po
+
+    from reportgen.i18n.pofile import PoEntry
+
+    tricky = ['Say "yes" \\ or no', "two\nlines\n", "tab\there", "« Très » 5 % — ٪ 数量", "<b>x</b> & y"]
+    po = PoFile({"Language": "fr", "Content-Type": "text/plain; charset=UTF-8"},
+                tuple(PoEntry("comment", text, text.upper(), ("a note",), ("2009/BR.xlsx:4",)) for text in tricky))
+    path = tmp_path / "tricky.po"
+    write_po(path, po)
+    back = read_po(path)
+    assert [(e.context, e.source, e.target) for e in back.entries] == [(e.context, e.source, e.target)
+                                                                       for e in po.entries]
+    with path.open("rb") as handle:  # Babel, and GNU gettext, read the same
+        assert [m.string for m in babel_read_po(handle) if m.id] == [text.upper() for text in tricky]
+    done = subprocess.run(["msgfmt", "--check-format", "-o", "/dev/null", str(path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_import_refuses_a_unit_with_plural_forms(inputs, exported_fr, tmp_path, capsys):
+    done = tmp_path / "done.po"
+    translate(exported_fr, done, "fr")
+    text = done.read_text("utf-8").replace(
+        'msgid "Notices processed"\nmsgstr "Fiches de notification traitées"',
+        'msgid "Notices processed"\nmsgid_plural "Notices processed"\nmsgstr[0] "Fiche traitée"\n'
+        'msgstr[1] "Fiches traitées"')
+    done.write_text(text, "utf-8")
+    assert import_file(done, inputs) == 1
+    assert 'unit kpi "Notices processed": it has plural forms (msgid_plural)' in capsys.readouterr().err
+    assert load_memory(inputs, "fr").get("kpi", "Notices processed") is None

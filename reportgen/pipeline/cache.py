@@ -274,10 +274,13 @@ def invalidate(out_dir: Path) -> None:
 def summary_of(result: Any) -> dict[str, Any]:
     """The counts the command line prints, from a `build.BuildResult`."""
     problems = result.model.problems
-    return {"kpis": len(result.model.kpis),
-            "errors": sum(p.severity == "error" for p in problems),
-            "warnings": sum(p.severity == "warning" for p in problems),
-            "untranslated": dict(getattr(result, "untranslated", None) or {})}
+    summary = {"kpis": len(result.model.kpis),
+               "errors": sum(p.severity == "error" for p in problems),
+               "warnings": sum(p.severity == "warning" for p in problems)}
+    untranslated = getattr(result, "untranslated", None)
+    if untranslated:  # the language versions' texts left untranslated, for the last line
+        summary["untranslated"] = dict(untranslated)
+    return summary
 
 
 def build_or_reuse(year: int, options: Any, force: bool = False,
