@@ -41,13 +41,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reportgen import format
+
 YEARS: tuple[int, ...] = (2008, 2009)
 FLAW_YEAR = 2009
 FIXED_TIME = dt.datetime(2010, 1, 15, 0, 0, 0)
 ZIP_TIME = (2010, 1, 15, 0, 0, 0)
 RETURN_DATES = {2008: dt.date(2009, 1, 16), 2009: dt.date(2010, 1, 15)}
 
-KPI_HEADER = ["Output", "KPI", "Unit", "Baseline", "Target", "Actual", "Direction", "Comment"]
+# The samples are version-1 returns (contract section 2): the format's columns of that version.
+SAMPLE_VERSION = 1
+KPI_HEADER = list(format.KPIS.headers(SAMPLE_VERSION))
 KPI_HEADER_ROW = 3  # row 1 title (one cell only), row 2 empty, row 3 header
 
 # bureau: (sector, bureau name, office preparing the return, seed base, sector title)
@@ -605,8 +609,8 @@ class Sheets:
     highlights: list[list[Any]]
 
     def items(self) -> list[tuple[str, list[list[Any]]]]:
-        return [("About", self.about), ("KPIs", self.kpis), ("Finance", self.finance),
-                ("Proposals", self.proposals), ("Highlights", self.highlights)]
+        rows = (self.about, self.kpis, self.finance, self.proposals, self.highlights)
+        return [(sheet.name, sheet_rows) for sheet, sheet_rows in zip(format.SHEETS, rows)]
 
 
 def file_name(bureau: str, year: int) -> str:
@@ -645,13 +649,10 @@ def build(bureau: str, year: int) -> tuple[Sheets, list[dict[str, Any]]]:
         flaws.append({"file": fname, "sheet": sheet, "row": row, "column": column,
                       "kind": kind, "severity": severity, "value": value})
 
-    about = [
-        ["Bureau", bureau],
-        ["Year", year],
-        ["Prepared by", office],
-        ["Date", RETURN_DATES[year]],
-        ["Data status", "illustrative"],
-    ]
+    about_values = {"bureau": bureau, "year": year, "prepared_by": office, "date": RETURN_DATES[year],
+                    "data_status": "illustrative"}
+    about = [[column.header, about_values[column.field]] for column in format.ABOUT.columns
+             if column.field in about_values]
 
     labels = {code: label_for(code, year, rng) for code in outputs_of(bureau)}
     header = list(KPI_HEADER)
@@ -730,7 +731,7 @@ def build(bureau: str, year: int) -> tuple[Sheets, list[dict[str, Any]]]:
                96, None, "Copied from the joint ITU-T/ITU-D report"]
         flaw("KPIs", add(row), "Output", "other sector's output", value="T-04")
 
-    finance: list[list[Any]] = [["Output", "Budget", "Expenditure"]]
+    finance: list[list[Any]] = [list(format.FINANCE.headers(SAMPLE_VERSION))]
     for code in outputs_of(bureau):
         planned = BUDGETS[code]
         planned = planned[YEARS.index(year)] if isinstance(planned, tuple) else planned
@@ -739,10 +740,10 @@ def build(bureau: str, year: int) -> tuple[Sheets, list[dict[str, Any]]]:
         expenditure = int(round(budget * rate))
         finance.append([labels[code], budget, as_cell(expenditure, "", None, rng)])
 
-    proposals = [["Source", "Refers to", "Proposal"]]
+    proposals: list[list[Any]] = [list(format.PROPOSALS.headers(SAMPLE_VERSION))]
     proposals += [[source, refers or None, text]
                   for source, refers, text in PROPOSALS[(bureau, year)]]
-    highlights = [["Refers to", "Text"]]
+    highlights: list[list[Any]] = [list(format.HIGHLIGHTS.headers(SAMPLE_VERSION))]
     highlights += [[refers or None, text] for refers, text in HIGHLIGHTS[(bureau, year)]]
 
     return Sheets(about, kpis, finance, proposals, highlights), flaws
@@ -777,14 +778,14 @@ def workbook_bytes(sheets: Sheets, bureau: str) -> bytes:
                     ws.cell(row=r, column=c, value=value)
         for c, width in enumerate(COLUMN_WIDTHS[title], start=1):
             ws.column_dimensions[get_column_letter(c)].width = width
-        if title == "KPIs":
+        if title == format.KPIS.name:
             ws["A1"].font = Font(bold=True, size=13)
             for cell in ws[KPI_HEADER_ROW]:
                 cell.font = Font(bold=True)
-        elif title != "About":
+        elif title != format.ABOUT.name:
             for cell in ws[1]:
                 cell.font = Font(bold=True)
-    wb["About"]["B4"].number_format = "yyyy-mm-dd"
+    wb[format.ABOUT.name]["B4"].number_format = "yyyy-mm-dd"
 
     props = wb.properties
     props.creator = BUREAUX[bureau][2]

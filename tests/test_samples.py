@@ -380,8 +380,7 @@ def test_2008_files_have_no_flaws(resolve: Callable) -> None:
 # ----------------------------------------------------------------------------- calamine
 
 def test_calamine_reads_a_sample_with_excel_row_numbers() -> None:
-    pd = pytest.importorskip("pandas")
-    pytest.importorskip("python_calamine")
+    import pandas as pd
     path = INPUTS / "2009" / "BR_2009.xlsx"
     # keep_default_na=False: by default pandas turns the text `n/a` (and `NA`, `null`, ...)
     # into a missing value, which would hide the deliberate `n/a` target.

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
+from reportgen.format import Severity
 from reportgen.errors import ReportgenError
 
 if TYPE_CHECKING:
@@ -122,7 +123,7 @@ def run_build(args: argparse.Namespace) -> int:
               "--force rebuilds it)")
         return 1 if args.strict and summary.get("errors") else 0
     errors = result.errors
-    warnings = sum(p.severity == "warning" for p in result.model.problems)
+    warnings = sum(p.severity == Severity.WARNING for p in result.model.problems)
     for problem in result.model.problems:
         log.debug("%s", problem.line())
     if args.profile:
@@ -165,7 +166,7 @@ def run_validate(args: argparse.Namespace) -> int:
     from reportgen.model import problem_order
 
     problems = sorted(data.problems, key=problem_order)
-    errors = sum(p.severity == "error" for p in problems)
+    errors = sum(p.severity == Severity.ERROR for p in problems)
     if args.format == "json":
         print(json.dumps({"year": args.year, "problems": [p.as_dict() for p in problems]},
                          ensure_ascii=False, indent=2))

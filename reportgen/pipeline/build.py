@@ -78,7 +78,7 @@ def read_year(year: int, inputs: Path, plan: Plan, limits: ingest.Limits,
     # paused, as here: they keep no object beyond the workbook they send back.) Time spent finding and waiting for workbooks counts as
     # "ingest", the rest as "validate".
     started = time.perf_counter()
-    paths, problems = ingest.find_workbooks(year_dir)
+    paths, problems = ingest.find_workbooks(year_dir, limits)
     reading = time.perf_counter() - started
 
     def arriving(results: Iterator[tuple[ingest.Workbook | None, list[Problem]]]) -> Iterator[ingest.Workbook]:
