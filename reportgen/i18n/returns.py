@@ -177,6 +177,26 @@ def load_for_build(inputs: Path, language: str) -> tuple[ReturnTexts, str | None
                                        "'reportgen i18n import'.")
 
 
+def with_texts_in(model: ReportModel, texts: ReturnTexts) -> ReportModel:
+    """The model with its KPI names and units in `texts`' language, for what draws them without
+    going through the templates (the charts). Figures, order and sources are unchanged."""
+    from dataclasses import replace
+
+    if texts.language == SOURCE_LANGUAGE and not texts.memory.units:
+        return model
+
+    def entry(result: Any) -> Any:
+        e = result.entry
+        return replace(result, entry=replace(
+            e, kpi=texts.text(e.kpi, TextKind.KPI, e.language),
+            unit=texts.text(e.unit, TextKind.UNIT, e.language) if e.unit else e.unit))
+
+    kpis = {id(k): entry(k) for k in model.kpis}
+    sectors = tuple(replace(s, outputs=tuple(replace(o, kpis=tuple(kpis.get(id(k)) or entry(k) for k in o.kpis))
+                                             for o in s.outputs)) for s in model.sectors)
+    return replace(model, kpis=tuple(kpis[id(k)] for k in model.kpis), sectors=sectors)
+
+
 def untranslated_summary(model: ReportModel, lookups: dict[str, ReturnTexts]) -> dict[str, Any]:
     """The JSON's count (contract 8.6): `untranslated` is the number of the returns' texts left
     untranslated in the language versions written (summed over them; 0 for English alone), and

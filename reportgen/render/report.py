@@ -258,7 +258,12 @@ class LanguagePage:
         if self._charts is None:
             from reportgen.charts import all_charts
 
-            self._charts = all_charts(self.model, self.thresholds, self.locale)
+            model = self.model
+            if self.texts is not None:  # the KPI names and units they draw, in this language
+                from reportgen.i18n.returns import with_texts_in
+
+                model = with_texts_in(model, self.texts)
+            self._charts = all_charts(model, self.thresholds, self.locale)
         return self._charts
 
     def html(self, for_pdf: bool = False) -> str:
