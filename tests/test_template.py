@@ -59,8 +59,8 @@ def problem_lines(text: str, severity: str) -> list[str]:
 def test_kpis_sheet_lists_every_output_with_dropdowns(tmp_path: Path, bureau: str) -> None:
     sector = PLAN.sector_of_bureau(bureau)
     book = openpyxl.load_workbook(make_template(tmp_path, 2009, bureau))
-    assert book.sheetnames == ["Instructions", "About", "KPIs", "Finance", "Proposals",
-                               "Highlights", "Outputs"]
+    assert book.sheetnames == ["Instructions", "About", "KPIs", "Finance", "Proposals", "Highlights",
+                               *(["Financial situation"] if bureau == "GS" else []), "Outputs"]
     assert book.active.title == "Instructions"
     kpis = book["KPIs"]
     assert [c.value for c in kpis[1]] == ["Output", "KPI", "Unit", "Baseline", "Target", "Actual",

@@ -112,8 +112,10 @@ def run_build(args: argparse.Namespace) -> int:
                       document_number=args.doc_number, council=args.council,
                       languages=parse_languages(args.lang))
     from reportgen.pipeline.cache import CachedBuild, build_or_reuse
+    from reportgen.util.lock import year_lock
 
-    result = build_or_reuse(args.year, options, force=args.force, build=_build_with_pdf_workers_first)
+    with year_lock(args.outputs, args.year, "build"):  # one writer per outputs year (contract 8.7)
+        result = build_or_reuse(args.year, options, force=args.force, build=_build_with_pdf_workers_first)
     folder = args.outputs / str(args.year)
     if isinstance(result, CachedBuild):  # nothing changed: the outputs were checked, not rewritten
         summary = result.summary
@@ -137,6 +139,11 @@ def run_build(args: argparse.Namespace) -> int:
         return 1
     for notice in result.notices:
         print(f"reportgen: warning: {notice}", file=sys.stderr)
+    from reportgen.publish.approval import warn_if_stale
+
+    stale = warn_if_stale(folder, args.year)  # the new files no longer match an approval
+    if stale:
+        print(f"reportgen: warning: {stale}", file=sys.stderr)
     print(f"reportgen: report for {args.year} written to {folder}/ "
           f"({len(result.model.kpis)} KPIs, {errors} error(s), {warnings} warning(s) in the data-quality annex"
           f"{_untranslated(result.untranslated)})")

@@ -14,7 +14,7 @@ from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from reportgen.errors import InputError
 from reportgen.format import Severity
@@ -55,7 +55,8 @@ class BuildResult:
     model: ReportModel
     written: tuple[Path, ...]
     timings: Timings
-    notices: tuple[str, ...] = ()  # things the user must know, e.g. an approval made stale
+    # Things the user must know: the translations of a language that could not be read.
+    notices: tuple[str, ...] = ()
     untranslated: dict[str, int] = field(default_factory=dict)  # language -> the returns' texts left untranslated
 
     @property
@@ -169,6 +170,37 @@ def assemble(config: Configuration, returns: Returns, timings: Timings) -> Repor
         return report_model(config, returns, report_date(returns.current, config.document))
 
 
+class LanguagePage:
+    """The report in one language: the model localised, its charts and its HTML."""
+
+    def __init__(self, model: ReportModel, locale: Any, thresholds: Any = None, texts: Any = None) -> None:
+        from reportgen.render.localised import localised_model
+
+        self.locale = locale
+        self.texts = texts  # the Bureaux' texts in this language (reportgen.i18n.returns.ReturnTexts)
+        self.model = localised_model(model, locale.language)
+        self.thresholds = thresholds
+        self._charts: dict[str, Any] | None = None
+
+    @property
+    def charts(self) -> dict[str, Any]:
+        if self._charts is None:
+            from reportgen.charts import all_charts
+
+            model = self.model
+            if self.texts is not None:  # the KPI names and units they draw, in this language
+                from reportgen.i18n.returns import with_texts_in
+
+                model = with_texts_in(model, self.texts)
+            self._charts = all_charts(model, self.thresholds, self.locale)
+        return self._charts
+
+    def html(self, for_pdf: bool = False) -> str:
+        from reportgen.render.report import render_html
+
+        return render_html(self.model, self.charts, self.locale, for_pdf=for_pdf, texts=self.texts)
+
+
 def render_outputs(model: ReportModel, config: Configuration, options: Options, pdfs: PdfPool | None,
                    timings: Timings, texts: dict | None = None) -> dict[str, bytes]:
     """Every file of the report, by name: the JSON and data workbook (one each), and the HTML
@@ -193,7 +225,7 @@ def render_outputs(model: ReportModel, config: Configuration, options: Options, 
     for lang in options.languages:
         stem = f"report-{year}" if lang == "en" else f"report-{year}-{lang}"
         with timings.stage("render html" if lang == "en" else f"render {lang}"):
-            page = render.LanguagePage(model, locale_for(lang), config.thresholds, (texts or {}).get(lang))
+            page = LanguagePage(model, locale_for(lang), config.thresholds, (texts or {}).get(lang))
             if pdfs:  # what the PDF needs first, so that its worker starts as soon as it can
                 pending[f"{stem}.pdf"] = pdfs.submit(page.html(for_pdf=True), options.pdf_variant, attachments,
                                                      model.report_date)
@@ -239,14 +271,6 @@ def write_outputs(year: int, options: Options, paths: tuple[Path, ...], files: d
     return written
 
 
-def stale_approval(year: int, options: Options) -> tuple[str, ...]:
-    """A notice when the year's outputs had been approved and no longer match the approval."""
-    from reportgen.publish.approval import warn_if_stale
-
-    stale = warn_if_stale(options.outputs / str(year), year)
-    return (stale,) if stale else ()
-
-
 def build(year: int, options: Options, pdfs: PdfPool | None = None) -> BuildResult:
     """Build the report for `year`: configuration, read, assemble, render, write.
 
@@ -267,4 +291,4 @@ def build(year: int, options: Options, pdfs: PdfPool | None = None) -> BuildResu
         files = render_outputs(model, config, options, pdfs, timings, texts)
     written = write_outputs(year, options, returns.paths, files, timings)
     untranslated = {lang: len(lookup.untranslated(texts_of_model(model))) for lang, lookup in texts.items()}
-    return BuildResult(model, written, timings, notices + stale_approval(year, options), untranslated)
+    return BuildResult(model, written, timings, notices, untranslated)

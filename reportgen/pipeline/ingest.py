@@ -32,6 +32,8 @@ WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 # The sheets the report reads (contract section 2). Cell problems found in the XML of other
 # sheets are not reported: validate already says that their content is ignored.
 READ_SHEETS = format.SHEET_NAMES
+# Files of a year folder that are not returns and are read by the build on their own (contract 8.3).
+SECRETARIAT_FILES = frozenset({"secretariat.yaml"})
 _READ_KEYS = set(format.SHEETS_BY_KEY)
 _DATA_KEYS = {sheet.key for sheet in format.DATA_SHEETS}  # the sheets read by their header row
 # What a directory entry that is not a regular file is, for the warning that skips it.
@@ -98,6 +100,8 @@ def find_returns(year_dir: Path, limits: Limits | None = None) -> tuple[list[Fou
     for path in sorted(year_dir.rglob("*")):
         rel_path = path.relative_to(year_dir)
         if any(part.startswith((".", "~$")) for part in rel_path.parts):
+            continue
+        if rel_path.as_posix() in SECRETARIAT_FILES:  # the General Secretariat's own inputs, read apart
             continue
         rel = rel_path.as_posix()
         try:
