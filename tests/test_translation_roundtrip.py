@@ -91,7 +91,7 @@ def test_export_gives_each_distinct_text_once_with_its_context(inputs, tmp_path,
     places = sorted(k["output"] for k in data["kpis"] if k["kpi"] == "Contributions received")
     assert len(places) > 1
     assert sorted(re.match(r"KPI of output (\S+)", n).group(1) for n in shared.notes if n.startswith("KPI")) == places
-    comment = entry(po, "comment", "Layout tool changed mid-year; <b>not bold</b> & \"quotes\" as typed")
+    comment = entry(po, "comment", "Layout tool changed mid-year; times recovered in the fourth quarter")
     assert any('Comment on the KPI "Average time to publish" of output R-06' in n for n in comment.notes)
     assert all(e.target == "" for e in po.entries)
     assert f"{len(po.entries)} texts of the 2009 returns for 'fr', 0 filled in" in said
@@ -212,6 +212,33 @@ def test_import_refuses_a_unit_no_return_holds(inputs, exported_fr, tmp_path, ca
             in capsys.readouterr().err)
 
 
+MARKUP = "Layout tool changed mid-year; <b>not bold</b> & \"quotes\" as typed"
+
+
+def set_cell(inputs: Path, file: str, kpi: str, column: str, value: str) -> None:
+    """Type `value` in `column` of the KPIs row named `kpi` of a sample return."""
+    from openpyxl import load_workbook
+
+    path = inputs / "2009" / file
+    book = load_workbook(path)
+    sheet = book["KPIs"]
+    rows = list(sheet.iter_rows())
+    header = next(r for r in rows if sum(c.value is not None for c in r) >= 2)
+    columns = {c.value: c.column for c in header}
+    row = next(r for r in rows if r[columns["KPI"] - 1].value == kpi)
+    sheet.cell(row=row[0].row, column=columns[column], value=value)
+    book.save(path)
+
+
+@pytest.fixture
+def exported_markup(inputs, tmp_path, capsys) -> Path:
+    """The French export of returns where a Bureau typed markup in a comment (shown as typed)."""
+    set_cell(inputs, "BR_2009.xlsx", "Average time to publish", "Comment", MARKUP)
+    out = tmp_path / "returns-2009-fr.po"
+    export(inputs, 2009, "fr", out, capsys)
+    return out
+
+
 @pytest.mark.parametrize("target, reason", [
     ("Outil changé; <b>pas en gras</b & « guillemets »", "broken markup: '</b & « guillemets »' is a tag without its closing '>'"),
     ("Outil changé; <b>pas en gras & « guillemets »", "broken markup: the source has the tags <b> </b>, the translation <b>"),
@@ -219,10 +246,10 @@ def test_import_refuses_a_unit_no_return_holds(inputs, exported_fr, tmp_path, ca
     ("Outil changé; <b>pas en gras</b> &amp; « guillemets »", "the translation holds the HTML entity &amp;"),
     ("Outil changé\x07; <b>pas en gras</b>", "the translation holds the control character U+0007"),
 ])
-def test_import_refuses_broken_markup(inputs, exported_fr, tmp_path, capsys, target, reason):
-    source = "Layout tool changed mid-year; <b>not bold</b> & \"quotes\" as typed"
+def test_import_refuses_broken_markup(inputs, exported_markup, tmp_path, capsys, target, reason):
+    source = MARKUP
     done = tmp_path / "done.po"
-    translate(exported_fr, done, "fr", lambda po: replace_entry(po, "comment", source, target=target))
+    translate(exported_markup, done, "fr", lambda po: replace_entry(po, "comment", source, target=target))
     line = entry(read_po(done), "comment", source).line
     assert import_file(done, inputs) == 1
     lines = capsys.readouterr().err.splitlines()
@@ -296,7 +323,7 @@ def _french_vocabulary() -> set[str]:
 
 # French words spelt as in English, and names that stay as they are (Doha Action Plan, ITU
 # TELECOM World): not English words left over.
-FRENCH_AS_ENGLISH = {"bulletins", "centres", "excellence", "experts", "forum", "instruments", "licences",
+FRENCH_AS_ENGLISH = {"audit", "bulletins", "centres", "excellence", "experts", "forum", "instruments", "licences",
                      "modifications", "modules", "notifications", "participants", "sections", "doha", "world"}
 
 
@@ -388,16 +415,8 @@ def test_every_body_has_all_six_languages():
 
 
 def test_a_free_text_unit_goes_to_the_translators_and_a_listed_one_does_not(inputs, tmp_path, capsys):
-    from openpyxl import load_workbook
-
-    path = inputs / "2009" / "BR_2009.xlsx"
-    book = load_workbook(path)
-    sheet = book["KPIs"]
-    header = [cell.value for cell in sheet[3]]
-    unit = header.index("Unit") + 1
-    sheet.cell(row=11, column=unit, value="notices per staff member")
-    sheet.cell(row=14, column=unit, value="Days")  # another spelling of a listed unit
-    book.save(path)
+    set_cell(inputs, "BR_2009.xlsx", "Notices processed", "Unit", "notices per staff member")
+    set_cell(inputs, "BR_2009.xlsx", "Frequency assignments processed", "Unit", "Days")  # a listed unit
     out = tmp_path / "returns.po"
     export(inputs, 2009, "fr", out, capsys)
     units = [e for e in read_po(out).entries if e.context == "unit"]
