@@ -122,7 +122,8 @@ def run_build(args: argparse.Namespace) -> int:
         summary = result.summary
         print(f"reportgen: report for {args.year} is up to date in {folder}/ (nothing changed since the "
               f"last build; {summary.get('kpis')} KPIs, {summary.get('errors')} error(s), "
-              f"{summary.get('warnings')} warning(s); --force rebuilds it)")
+              f"{summary.get('warnings')} warning(s){_untranslated(summary.get('untranslated'))}; "
+              "--force rebuilds it)")
         return 1 if args.strict and summary.get("errors") else 0
     errors = result.errors
     warnings = sum(p.severity == Severity.WARNING for p in result.model.problems)
@@ -137,14 +138,24 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"reportgen: {errors} error(s) in the {args.year} returns; nothing written "
               f"(--strict). Run 'reportgen validate --year {args.year}' to list them.", file=sys.stderr)
         return 1
+    for notice in result.notices:
+        print(f"reportgen: warning: {notice}", file=sys.stderr)
     from reportgen.publish.approval import warn_if_stale
 
     stale = warn_if_stale(folder, args.year)  # the new files no longer match an approval
     if stale:
         print(f"reportgen: warning: {stale}", file=sys.stderr)
     print(f"reportgen: report for {args.year} written to {folder}/ "
-          f"({len(result.model.kpis)} KPIs, {errors} error(s), {warnings} warning(s) in the data-quality annex)")
+          f"({len(result.model.kpis)} KPIs, {errors} error(s), {warnings} warning(s) in the data-quality annex"
+          f"{_untranslated(result.untranslated)})")
     return 0
+
+
+def _untranslated(counts: dict[str, int] | None) -> str:
+    """'; untranslated texts of the returns: fr 0, ar 12' for the build's last line."""
+    if not counts:
+        return ""
+    return "; untranslated texts of the returns: " + ", ".join(f"{lang} {n}" for lang, n in counts.items())
 
 
 def run_validate(args: argparse.Namespace) -> int:

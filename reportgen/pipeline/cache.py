@@ -315,9 +315,13 @@ def invalidate(out_dir: Path) -> None:
 def summary_of(result: Any) -> dict[str, Any]:
     """The counts the command line prints, from a `build.BuildResult`."""
     problems = result.model.problems
-    return {"kpis": len(result.model.kpis),
-            "errors": sum(p.severity == Severity.ERROR for p in problems),
-            "warnings": sum(p.severity == Severity.WARNING for p in problems)}
+    summary = {"kpis": len(result.model.kpis),
+               "errors": sum(p.severity == Severity.ERROR for p in problems),
+               "warnings": sum(p.severity == Severity.WARNING for p in problems)}
+    untranslated = getattr(result, "untranslated", None)
+    if untranslated:  # the language versions' texts left untranslated, for the last line
+        summary["untranslated"] = dict(untranslated)
+    return summary
 
 
 def build_or_reuse(year: int, options: Any, force: bool = False,
