@@ -89,8 +89,9 @@ class _TrendWords:
 def _trend_chart(model: ReportModel, sector, kpis: list[KPIResult], columns: int, locale: Locale) -> Chart:
     chart_id = safe_id(f"trends-{sector.sector.code}")
     years = _trend_years(model, kpis)
+    # U+2060 (word joiner) after the catalogues' en dash: a caption never breaks inside "2008–2009".
     title = locale.say(_("KPI actual against target, {sector}, {first}–{last} ({count} KPIs with earlier years)"),
-                       sector=sector.sector.name, first=years[0], last=years[-1], count=len(kpis))
+                       sector=sector.sector.name, first=years[0], last=f"\u2060{years[-1]}", count=len(kpis))
     words = _TrendWords.of(locale)
     cell_width = WIDTH / columns
     canvas = Canvas(locale.rtl)
