@@ -62,7 +62,7 @@ def sample_report(year: int = 2009) -> Report:
         result = build.build(year, build.Options(inputs=ROOT / "inputs", outputs=Path(temp), pdf=False))
         folder = Path(temp) / str(year)
         attachments = [(name, (folder / name).read_bytes()) for name in (f"report-{year}.json", f"data-{year}.xlsx")]
-    page = render.LanguagePage(result.model, ENGLISH, load_thresholds(None))  # the charts with it
+    page = build.LanguagePage(result.model, ENGLISH, load_thresholds(None))  # the charts with it
     return Report(page.html(for_pdf=True), attachments, result.model.report_date)
 
 
