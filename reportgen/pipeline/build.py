@@ -7,19 +7,17 @@ language is a rendering of it. Nothing is written until every output exists.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import time
 from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
 from reportgen.errors import InputError
 from reportgen.format import Severity
 from reportgen.model import Problem, ReportModel, YearData
-from reportgen.options import Options
+from reportgen.options import Options, source_date
 from reportgen.pipeline import ingest, validate
 from reportgen.pipeline.configuration import Configuration, load_configuration
 from reportgen.pipeline.secretariat import SecretariatInputs, load_secretariat
@@ -115,9 +113,8 @@ def report_date(current: YearData, document: DocumentSettings) -> str | None:
     date, so that the same inputs always give the same report (no build clock)."""
     if document.date:
         return document.date[:10]
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return datetime.fromtimestamp(int(epoch), timezone.utc).date().isoformat()
+    if epoch := source_date():  # OptionError if SOURCE_DATE_EPOCH is not a date
+        return epoch.isoformat()
     dates = sorted(r.date[:10] for r in current.returns if r.date and re.match(r"\d{4}-\d\d-\d\d", r.date))
     return dates[-1] if dates else None
 
@@ -239,7 +236,7 @@ def write_outputs(year: int, options: Options, paths: tuple[Path, ...], files: d
         out_dir = options.outputs / str(year)
         files["manifest.json"] = write.json_bytes(
             write.manifest(year, options.inputs / str(year), list(paths), out_dir, files))
-        written = tuple(write.write_all(out_dir, files))
+        written = tuple(write.write_outputs(out_dir, files))  # all at once; an earlier build's extra files go
     log.info("wrote %s", ", ".join(str(p) for p in written))
     return written
 
