@@ -15,12 +15,15 @@ pandas is imported by this module only: `reportgen validate` and the annual buil
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable
 
 import numpy as np
 import pandas as pd
 
+from reportgen.bureau.xlsxscan import Limits
 from reportgen.model import STATUSES, YearData
 from reportgen.plan.loader import Plan
 from reportgen.settings import Thresholds
@@ -362,3 +365,50 @@ def kpi_series(kpis: pd.DataFrame, years: list[int], column: str) -> pd.DataFram
         return pd.DataFrame(columns=years)
     pivot = kpis.drop_duplicates([*SERIES_KEY, "year"]).pivot(index=SERIES_KEY, columns="year", values=column)
     return pivot.reindex(columns=years)
+
+
+# -- reading: the analysts' entry point ---------------------------------------------------------------
+
+def year_folders(inputs: Path) -> list[int]:
+    """The years that have a folder (four digits) under `inputs`, in order."""
+    return sorted(int(p.name) for p in inputs.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name))
+
+
+def load_tables(inputs: Path | str = "inputs", years: Iterable[int] | str | None = None,
+                plan_file: Path | str | None = None, thresholds: Thresholds = Thresholds(),
+                limits: Limits | None = None) -> Tables:
+    """Read and check the returns of `years` under `inputs` and join them with the plan.
+
+    `years`: a list of years (each must have a folder), a period such as "2008-2011" (the
+    years of it that have a folder), or None (every year folder). Raises InputError (a
+    ReportgenError) when a folder is missing or no year has a readable return."""
+    from reportgen.errors import InputError
+    from reportgen.pipeline.build import read_year
+    from reportgen.plan.loader import load_plan
+
+    inputs = Path(inputs)
+    if not inputs.is_dir():
+        raise InputError(f"no inputs folder {inputs}: give the folder that holds the year folders")
+    available = year_folders(inputs)
+    if years is None:
+        wanted = available
+    elif isinstance(years, str):
+        from reportgen.pipeline.assess import parse_period
+
+        wanted = [y for y in parse_period(years).years if y in available]
+    else:
+        wanted = sorted({int(y) for y in years})
+        missing = [y for y in wanted if y not in available]
+        if missing:
+            raise InputError(f"no folder for {', '.join(map(str, missing))} under {inputs} "
+                             f"(years there: {', '.join(map(str, available)) or 'none'})")
+    plan = load_plan(plan_file)
+    read: list[YearData] = []
+    for year in wanted:
+        earlier = read[-1] if read and read[-1].year == year - 1 else None
+        data, _ = read_year(year, inputs, plan, limits or Limits(), earlier)
+        read.append(data)
+    with_returns = [y for y in read if y.returns]
+    if not with_returns:
+        raise InputError(f"no readable return for {', '.join(map(str, wanted)) or 'any year'} under {inputs}")
+    return join(plan, with_returns, thresholds)
