@@ -564,10 +564,12 @@ def _lessons(plan: Plan, tables: Tables, series: tuple[KPISeries, ...], years: l
                                   tuple(Evidence(p.year, p.source.file, p.source.sheet, p.source.row)
                                         for p in listed if p.source)))
 
-    # Objectives that no KPI measured in any year.
+    # Objectives that no KPI measured in any year (of the sectors whose Bureau sent returns:
+    # without a return, the missing return is the finding, not the plan).
     measured = set(tables.kpi_objectives["objective"])
+    sending = {b for b, _ in returned}
     for objective in plan.objectives:
-        if objective.code in measured:
+        if objective.code in measured or bureau_of[objective.sector] not in sending:
             continue
         outputs = [o.code for o in plan.outputs_of_objective(objective.code)]
         lessons.append(Lesson("no-kpi", objective.code,
@@ -576,9 +578,9 @@ def _lessons(plan: Plan, tables: Tables, series: tuple[KPISeries, ...], years: l
                               _evidence(finance[finance["output"].isin(outputs)])))
 
     # Money spent on an output in a year when none of its KPIs was reported.
-    reported_pairs = set(map(tuple, reported[["year", "output"]].itertuples(index=False)))
-    spent = finance[(finance["expenditure"].fillna(0) > 0)]
-    unmeasured = spent[[(int(y), o) not in reported_pairs for y, o in spent[["year", "output"]].itertuples(index=False)]]
+    spent = finance[finance["expenditure"].fillna(0) > 0].merge(
+        reported[["year", "output"]].drop_duplicates(), on=["year", "output"], how="left", indicator=True)
+    unmeasured = spent[spent["_merge"] == "left_only"]
     for code, rows in unmeasured.groupby("output", sort=False):
         output = plan.output(code)
         lessons.append(Lesson("unmeasured-spending", code,
