@@ -347,3 +347,16 @@ def test_the_financial_plan_envelope_in_the_document(tmp_path):
     assert plan["share_budgeted"] == pytest.approx(report["finance"]["total"]["budget"] / 520000)
     html = (folder / "assessment-2008-2011.html").read_text(encoding="utf-8")
     assert "sets an envelope of 520,000 thousand CHF" in html and "PP10/35-E" in html
+
+
+def test_a_year_whose_only_file_is_unreadable_has_no_returns_but_its_problem_is_listed(tmp_path):
+    inputs = tmp_path / "inputs"
+    shutil.copytree(ROOT / "inputs" / "2008", inputs / "2008")
+    (inputs / "2009").mkdir()
+    (inputs / "2009" / "BR_2009.xlsx").write_bytes(b"not a workbook at all")
+    assert main(["assess", "--period", "2008-2011", "--inputs", str(inputs), "--outputs", str(tmp_path / "out"),
+                 "--no-pdf"]) == 0
+    report = json.loads((tmp_path / "out" / "2008-2011" / "assessment-2008-2011.json").read_text(encoding="utf-8"))
+    assert report["years"] == [2008] and report["missing_years"] == [2009, 2010, 2011]
+    assert [(p["file"], p["severity"]) for p in report["problems"] if p["year"] == 2009 and p["file"]] == [
+        ("BR_2009.xlsx", "error")]

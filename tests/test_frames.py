@@ -214,3 +214,22 @@ def test_importing_reportgen_and_validating_do_not_import_pandas():
             "print(json.dumps('pandas' in sys.modules), file=sys.stderr)\n")
     done = subprocess.run([sys.executable, "-c", "import json\n" + code], capture_output=True, text=True)
     assert json.loads(done.stderr.strip().splitlines()[-1]) is False
+
+
+def test_the_data_workbook_sheets_can_be_made_from_the_frames(built, sample_tables):
+    """data-2009.xlsx as the annual build wrote it, sheet by sheet, against `frames.data_sheets`."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(built["folder"] / "data-2009.xlsx", read_only=True)
+    sheets = frames.data_sheets(sample_tables, 2009)
+    for name in ("KPIs", "Finance", "Objectives", "Goals", "Problems"):
+        header, *rows = [list(r) for r in book[name].iter_rows(values_only=True)]
+        frame = sheets[name]
+        assert list(frame.columns) == header
+        got = [[None if not isinstance(v, tuple) and pd.isna(v) else v for v in r] for r in frame.itertuples(index=False)]
+        if name == "Problems":  # the annual report sorts them by place; the frames keep reading order
+            got, rows = sorted(got, key=str), sorted(rows, key=str)
+        assert len(got) == len(rows)
+        for mine, theirs in zip(got, rows):
+            assert mine == pytest.approx(theirs), name  # the workbook keeps 15 significant digits
+    book.close()

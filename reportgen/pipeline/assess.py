@@ -732,10 +732,11 @@ def _amount(path: Path, node: Any, what: str) -> float:
 
 
 def document_settings(path: Path, document_number: str | None = None, council: str | None = None) -> DocumentSettings:
-    """The cover's settings: `council` and `date` from `inputs/report.yaml` (its
-    `document_number` is the annual report's, so the assessment's comes from the command line
-    only, else DRAFT; its `financial_plan` is read by `load_financial_plan`), then the command
-    line's. An unknown key is an error, as for the annual report."""
+    """The cover's settings: `council` from `inputs/report.yaml`, then the command line's. Its
+    `document_number` and `date` are the annual report's: the assessment's number comes from the
+    command line only (else DRAFT) and its date from the returns (or SOURCE_DATE_EPOCH); its
+    `financial_plan` is read by `load_financial_plan`. An unknown key is an error, as for the
+    annual report."""
     from dataclasses import fields
 
     from reportgen.util.yamlfile import read_mapping
@@ -747,7 +748,7 @@ def document_settings(path: Path, document_number: str | None = None, council: s
             if key not in known | {"financial_plan"}:
                 raise ReportgenError(f"{path}: unknown setting '{key}' "
                                      f"(known: {', '.join(sorted(known | {'financial_plan'}))})")
-            if key in ("council", "date"):
+            if key == "council":
                 values[key] = {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else str(value)
     if document_number:
         values["document_number"] = document_number
@@ -833,7 +834,8 @@ def assessment_run(options: AssessOptions) -> AssessResult:
         mark = time.perf_counter()
         from reportgen.pipeline import frames  # pandas: after the PDF workers have started
 
-        tables = frames.join(plan, [y for y in years if y.returns], thresholds)
+        # Years whose folder holds no readable return still bring their problems to the annex.
+        tables = frames.join(plan, years, thresholds)
         everything = YearData(period.last, tuple(r for y in years for r in y.returns), (), (), (), (), ())
         date = report_date(everything, document)
         model = assess(plan, tables, period, thresholds, document.for_language("en"), financial_plan, date)

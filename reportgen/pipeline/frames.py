@@ -232,7 +232,7 @@ class Tables:
     - `plan`: the plan's own tables (`PlanFrames`).
     """
 
-    years: tuple[int, ...]
+    years: tuple[int, ...]  # the years read (one may have no readable return: see `returns`)
     kpis: pd.DataFrame
     kpi_objectives: pd.DataFrame
     finance: pd.DataFrame
@@ -367,6 +367,34 @@ def kpi_series(kpis: pd.DataFrame, years: list[int], column: str) -> pd.DataFram
     return pivot.reindex(columns=years)
 
 
+# -- the data workbook's sheets -----------------------------------------------------------------------
+
+def data_sheets(tables: Tables, year: int) -> dict[str, pd.DataFrame]:
+    """One year's KPIs, Finance, Objectives, Goals and Problems sheets of `data-<YEAR>.xlsx`
+    (reportgen/render/dataworkbook.py), with the same columns in the same order, from the
+    frames: what that workbook can be written from once the annual report reads the frames."""
+    def codes(values: pd.Series) -> pd.Series:
+        return values.map(", ".join)
+
+    kpis = tables.kpis[tables.kpis["year"] == year]
+    finance = tables.finance[tables.finance["year"] == year]
+    objectives = tables.objectives[tables.objectives["year"] == year]
+    goals = tables.goals[tables.goals["year"] == year]
+    problems = tables.problems[tables.problems["year"] == year]
+    kpi_columns = ["bureau", "sector", "output", "kpi", "unit", "baseline", "target", "actual", "direction",
+                   "achievement", "status", "comment"]
+    return {
+        "KPIs": kpis[kpi_columns].assign(objectives=codes(kpis["objectives"]), goals=codes(kpis["goals"]),
+                                         file=kpis["file"], sheet=kpis["sheet"], row=kpis["row"]),
+        "Finance": finance[["output", "budget", "expenditure", "execution", "file", "sheet", "row"]],
+        "Objectives": objectives.rename(columns={"objective": "code"})[
+            ["code", "sector", *STATUS_COLUMNS, "budget", "expenditure", "execution"]],
+        "Goals": goals.rename(columns={"goal": "code"}).assign(objectives=codes(goals["objectives"]))[
+            ["code", "objectives", *STATUS_COLUMNS]],
+        "Problems": problems[["severity", "file", "sheet", "row", "column", "message"]],
+    }
+
+
 # -- reading: the analysts' entry point ---------------------------------------------------------------
 
 def year_folders(inputs: Path) -> list[int]:
@@ -408,7 +436,6 @@ def load_tables(inputs: Path | str = "inputs", years: Iterable[int] | str | None
         earlier = read[-1] if read and read[-1].year == year - 1 else None
         data, _ = read_year(year, inputs, plan, limits or Limits(), earlier)
         read.append(data)
-    with_returns = [y for y in read if y.returns]
-    if not with_returns:
+    if not any(y.returns for y in read):
         raise InputError(f"no readable return for {', '.join(map(str, wanted)) or 'any year'} under {inputs}")
-    return join(plan, with_returns, thresholds)
+    return join(plan, read, thresholds)
