@@ -230,7 +230,6 @@ def render_once(html: str, options: dict, report: Report) -> tuple[float, float,
     from contextlib import nullcontext
 
     from reportgen.render import report as render
-
     from reportgen.render import svgtext
     render.import_weasyprint()  # as render_pdf does: reportgen.render.svgtext installed
     if svgtext.supported() and not _svgtext_installed():

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reportgen.plan.loader import Goal, Objective, Output, Plan, Sector
-from reportgen.settings import DocumentSettings
+from reportgen.settings import DocumentSettings, Thresholds
 
 STATUSES = ("achieved", "partially achieved", "not achieved", "not reported")
 
@@ -57,6 +57,11 @@ class Problem:
         """The contract's text form: file:sheet:row:column: severity: message."""
         where = ":".join("" if p is None else str(p) for p in (self.file, self.sheet, self.row, self.column))
         return f"{where}: {self.severity}: {self.message}"
+
+
+def problem_order(p: Problem) -> tuple:
+    """Problems as the annex and `validate` list them: by file, sheet, row and column."""
+    return (p.file is not None, p.file or "", p.sheet or "", p.row or 0, p.column or "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +139,7 @@ class HistoryPoint:
     target: float | None
     actual: float | None
     status: str
+    achievement: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,22 +202,232 @@ class SectorResult:
     highlights: tuple[HighlightEntry, ...]
 
 
+# Language-neutral text. A sentence of the report that the pipeline writes (a finding, a
+# proposed change, a draft decision) is kept as its catalogue message and its values, and put
+# into words once per language by `reportgen.render.locale.Locale.text`. The value types say how
+# a value is written: a share as a percentage, an amount in thousands of CHF, a plan code as
+# the output's or objective's name in the report's language.
+
+
+@dataclass(frozen=True, slots=True)
+class Percent:
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    """Thousands of CHF, written as a whole number."""
+
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class PlanName:
+    """An output's name, an objective's or goal's title, or a Bureau's name, by its code."""
+
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class BureauName:
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class TextList:
+    """Texts joined as a list in a sentence: "A, B and C"."""
+
+    items: tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A sentence in no language yet: its English catalogue message with {placeholders}, and
+    the values that fill them (str, int years, or the value types above, or another Text)."""
+
+    message: str
+    values: tuple[tuple[str, Any], ...] = ()
+    plural: str | None = None  # the plural message: the value `n` chooses between them
+
+    @classmethod
+    def of(cls, message: str, **values: Any) -> "Text":
+        return cls(message, tuple(values.items()))
+
+    @classmethod
+    def count(cls, singular: str, plural: str, n: int, **values: Any) -> "Text":
+        """A sentence whose form depends on the number `n` (each language's plural rules)."""
+        return cls(singular, tuple({"n": n, **values}.items()), plural)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What one rule found on one subject (an output, an objective, a goal or the plan)."""
+
+    rule: str
+    subject: str | None
+    text: Text
+    evidence: tuple[Source, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ProposedChange:
+    """A concrete change to the plan, computed from the data (contract 8.4 `proposed_change`).
+
+    kind: "target" (a KPI's target, `kpi`, `current_target` → `proposed_target`), "resources"
+    (`amount` thousand CHF moved from `source_output` to `destination_output`), "output" (an
+    output or KPI to merge or drop) or "none" (no change, with the reason in `text`)."""
+
+    kind: str
+    text: Text
+    derivation: Text | None = None
+    output: str | None = None
+    kpi: str | None = None
+    current_target: float | None = None
+    proposed_target: float | None = None
+    amount: float | None = None
+    source_output: str | None = None
+    destination_output: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """The Secretary-General's position on an advisory group's proposal or a conference's
+    decision (secretariat.yaml `positions`); stance None: still to be stated."""
+
+    proposal: str  # the proposal's Ref, or <file>:<row>
+    body: str
+    text: str  # the proposal as the advisory group wrote it
+    stance: str | None
+    reason: str | None
+    source: Source | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """What became of a recommendation of the year before (secretariat.yaml `follow_up`)."""
+
+    previous_id: str
+    outcome: str  # adopted | rejected | deferred
+    still_holds: bool | None  # for an adopted one: does its finding still hold this year?
+    text: Text
+
+
 @dataclass(frozen=True, slots=True)
 class Recommendation:
-    id: str
-    rule: str
-    refers_to: str | None
-    objective: str | None  # the objective it is grouped under in the report
-    text: str
-    evidence: tuple[Source, ...]
-    body: str | None = None  # for proposals: who proposed it
+    """One recommendation per subject: every finding on it, ranked, with a concrete change."""
+
+    id: str  # <YEAR>-<subject code>, stable across years
+    subject: str | None  # an output, objective or goal code; None for the plan as a whole
+    rule: str  # the main finding's rule
+    priority: int  # 1 first
+    priority_reasons: Text
+    findings: tuple[Finding, ...]
+    changes: tuple[ProposedChange, ...]
+    positions: tuple[Position, ...] = ()
+    follow_up: FollowUp | None = None
+    answered_by_proposal: bool = False  # a proposal on the same subject answers the findings
+    related: tuple[str, ...] = ()  # ids of recommendations on the subject's outputs or objective
+
+    @property
+    def refers_to(self) -> str | None:
+        return self.subject
+
+    @property
+    def evidence(self) -> tuple[Source, ...]:
+        return tuple(dict.fromkeys(e for f in self.findings for e in f.evidence))
 
 
 @dataclass(frozen=True, slots=True)
-class RecommendationGroup:
-    title: str
-    objective: Objective | None
-    recommendations: tuple[Recommendation, ...]
+class Decision:
+    """A draft decision put to the Council, naming the recommendations it covers."""
+
+    text: Text
+    recommendations: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DataRequest:
+    """A `missing-data` finding, addressed to a Bureau rather than to the Council."""
+
+    bureau: str
+    refers_to: str | None
+    text: Text
+    evidence: tuple[Source, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CycleExemption:
+    """An output tied to a conference that was not due this year: its underspend is expected."""
+
+    output: str
+    event: str
+    next_year: int | None
+    execution: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Advice:
+    """Everything chapter 7 says: the recommendations ranked, the draft decisions, the data
+    requests, last year's follow-up and what the conference cycle explains."""
+
+    recommendations: tuple[Recommendation, ...] = ()
+    decisions: tuple[Decision, ...] = ()
+    data_requests: tuple[DataRequest, ...] = ()
+    follow_ups: tuple[FollowUp, ...] = ()
+    exemptions: tuple[CycleExemption, ...] = ()
+    environment: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectiveStanding:
+    """How one objective's reported KPIs did: the share achieved, for the summary's strongest
+    and weakest objectives."""
+
+    code: str
+    achieved: int
+    reported: int
+
+    @property
+    def share(self) -> float:
+        return self.achieved / self.reported if self.reported else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """What the cover and the summary say first: the plan's status this year and the year
+    before, budget execution and its change, the strongest and weakest objectives."""
+
+    status_counts: StatusCounts
+    previous_year: int | None
+    previous_counts: StatusCounts | None
+    execution: float | None
+    previous_execution: float | None
+    strongest: tuple[ObjectiveStanding, ...]
+    weakest: tuple[ObjectiveStanding, ...]
+
+    @property
+    def with_result(self) -> int:
+        return sum(n for status, n in self.status_counts.items() if status != "not reported")
+
+    @property
+    def total(self) -> int:
+        return sum(self.status_counts.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a row of a return shows in the report: a KPI's row or an output's money in the
+    table of its Sector's outputs ("Table 2.2, R-03, KPI 2"), and the HTML anchor to link to."""
+
+    table: str
+    output: str
+    position: int | None  # the KPI's place among its output's KPIs (1-based); None: the output's money
+    anchor: str
 
 
 @dataclass(frozen=True)
@@ -226,8 +442,9 @@ class ReportModel:
     sectors: tuple[SectorResult, ...]
     objectives: tuple[ObjectiveResult, ...]
     goals: tuple[GoalResult, ...]
-    recommendations: tuple[Recommendation, ...]
-    recommendation_groups: tuple[RecommendationGroup, ...]
+    advice: Advice
+    locations: dict[Source, Location]
+    headline: Headline
     proposals: tuple[ProposalEntry, ...]
     problems: tuple[Problem, ...]
     status_counts: StatusCounts
@@ -236,3 +453,4 @@ class ReportModel:
     execution: float | None
     earlier_years: tuple[int, ...] = field(default=())
     document: DocumentSettings = field(default_factory=DocumentSettings)
+    thresholds: Thresholds = field(default_factory=Thresholds)

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from reportgen.publish import approval
-
 from reportgen.pipeline import write
 from reportgen.cli import main
 

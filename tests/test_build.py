@@ -48,8 +48,22 @@ def test_json_follows_the_contract(built):
     assert {p["severity"] for p in report["problems"]} == {"error", "warning"}
     for rec in report["recommendations"]:
         assert rec["evidence"] and all(set(e) == {"file", "sheet", "row"} for e in rec["evidence"])
-    rules = {r["rule"] for r in report["recommendations"]}
-    assert rules == {"objective-review", "overspend", "underspend", "missing-data", "persistent-shortfall", "proposal"}
+    # Contract 8.4: one recommendation per subject, by priority, each with its findings and a change.
+    ids = [r["id"] for r in report["recommendations"]]
+    assert len(ids) == len(set(ids)) and all(i.startswith("2009-") for i in ids)
+    assert [r["priority"] for r in report["recommendations"]] == list(range(1, len(ids) + 1))
+    findings = {f["rule"] for r in report["recommendations"] for f in r["findings"]}
+    assert findings >= {"objective-review", "overspend", "underspend", "persistent-shortfall", "proposal"}
+    for rec in report["recommendations"]:
+        assert rec["rule"] in {f["rule"] for f in rec["findings"]}
+        assert rec["proposed_change"]["kind"] in {"target", "resources", "output", "none"}
+        assert rec["proposed_change"]["text"]
+    # Missing data goes to the Bureaux, not among the changes to the plan.
+    assert report["data_requests"] and "missing-data" not in findings
+    assert 3 <= len(report["decisions"]) <= 5
+    for decision in report["decisions"]:
+        assert decision["text"].startswith("The Council is invited to")
+        assert set(decision["recommendations"]) <= set(ids)
 
 
 def test_json_figures_recompute_from_its_own_rows(built):
@@ -74,7 +88,7 @@ def test_html_pdf_and_json_agree_on_the_figures(built):
     report, text, pdf_text = built["json"], html_text(built["html"]), squash(built["pdf_text"])
     counts = {s: sum(k["status"] == s for k in report["kpis"]) for s in
               ("achieved", "partially achieved", "not achieved", "not reported")}
-    line = f"Status of the {len(report['kpis'])} KPIs reported for 2009"
+    line = f"Status of the {len(report['kpis'])} KPIs in the 2009 returns"
     assert line in text and line in pdf_text
     for status, n in counts.items():
         assert re.search(rf"{status} {n}\b", text), status
@@ -95,7 +109,7 @@ def test_report_is_organised_as_the_plan(built):
     for heading in ("Radiocommunication Sector (ITU-R)", "Telecommunication Standardization Sector (ITU-T)",
                     "Telecommunication Development Sector (ITU-D)", "General Secretariat",
                     "Results by goal of the Union", "Recommendations to adjust the plan",
-                    "Annex Data quality", "Data status: illustrative", "Action required", "C10/INF/1-E"):
+                    "Annex Data quality", "Data status: illustrative", "Action required", "C10/35-E", "Agenda item", "Draft decisions"):
         assert heading in text
     assert text.count("★") >= 21  # every high-priority output marked
     assert "To produce Recommendations on radiocommunication services" in text

@@ -17,7 +17,6 @@ from typing import Callable
 import pytest
 
 from reportgen.charts import charts
-
 from reportgen.i18n import catalogues as i18n
 from reportgen.pipeline.build import Options, Timings, assemble, load_inputs
 from reportgen.charts.charts import Chart

@@ -20,9 +20,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from reportgen.publish import approval
-
 from reportgen.publish import distribute
-
 from reportgen.pipeline import write
 from reportgen.cli import main
 from reportgen.publish.memberstates import DEFAULT_LIST, DistributionListError, load_list

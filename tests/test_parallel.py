@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from reportgen.pipeline import ingest
-
 from reportgen.pipeline import workers as parallel
 from tests.workbooks import KPI_HEADER, about, write_workbook
 

@@ -98,7 +98,8 @@ def test_data_workbook_holds_every_figure(built):
     import openpyxl
 
     workbook = openpyxl.load_workbook(built["folder"] / "data-2009.xlsx", read_only=True)
-    assert workbook.sheetnames == ["KPIs", "Finance", "Objectives", "Goals", "Recommendations", "Problems"]
+    assert workbook.sheetnames == ["KPIs", "Finance", "Objectives", "Goals", "Recommendations", "Decisions",
+                                   "Data requests", "Problems"]
     kpis = list(workbook["KPIs"].iter_rows(values_only=True))
     assert len(kpis) - 1 == len(built["json"]["kpis"])
     header = kpis[0]

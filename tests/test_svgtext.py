@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from reportgen.render import report as render
-
 from reportgen.render import svgtext
 pytestmark = pytest.mark.skipif(not shutil.which("pdftoppm"), reason="pdftoppm (poppler-utils) is not installed")
 

@@ -852,12 +852,13 @@ def matrix_class(counts: StatusCounts) -> tuple[str, str, str]:
 
 
 def goals_matrix(model: ReportModel, language: Language | None = None) -> Chart:
-    """Table 8.1 as a matrix: objectives (rows) × goals (columns); a linked cell carries the
-    objective's class of results (colour and symbol); a last row gives each goal's class."""
+    """The plan's links of objectives to goals (its Table 8.1 in 2008-2011) as a matrix: objectives
+    (rows) × goals (columns); a linked cell carries the objective's class of results (colour and
+    symbol); a last row gives each goal's class."""
     lang = language or ENGLISH
     chart_id = "goals-matrix"
-    title = lang.say(_("Objectives and the goals they serve (Table 8.1), by share of KPIs achieved, {year}"),
-                     year=model.year)
+    title = lang.say(_("Objectives and the goals they serve ({links}), by share of KPIs achieved, {year}"),
+                     links=model.plan.mandate.goals_table, year=model.year)
     goals = model.plan.goals
     col_width = 36.0
     share_left = WIDTH - 116  # room for "12 of 29 (41 %)"

@@ -153,9 +153,9 @@ def run_validate(args: argparse.Namespace) -> int:
     if (year_before := args.year - 1) in earlier_years(args.inputs, args.year, plan):
         earlier, _ = read_year(year_before, args.inputs, plan, limits)
     data, paths = read_year(args.year, args.inputs, plan, limits, earlier)
-    from reportgen.pipeline.build import _problem_order
+    from reportgen.model import problem_order
 
-    problems = sorted(data.problems, key=_problem_order)
+    problems = sorted(data.problems, key=problem_order)
     errors = sum(p.severity == "error" for p in problems)
     if args.format == "json":
         print(json.dumps({"year": args.year, "problems": [p.as_dict() for p in problems]},

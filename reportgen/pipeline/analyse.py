@@ -61,20 +61,28 @@ def assess_kpis(plan: Plan, current: YearData, earlier: list[YearData],
         for entry in year_data.kpis:
             value = achievement(entry.target, entry.actual, entry.baseline, entry.direction)
             history[kpi_key(entry)].append(
-                HistoryPoint(year_data.year, entry.target, entry.actual, status(value, thresholds)))
+                HistoryPoint(year_data.year, entry.target, entry.actual, status(value, thresholds), value))
     results = []
     for entry in sorted(current.kpis, key=_kpi_order(plan)):
         value = achievement(entry.target, entry.actual, entry.baseline, entry.direction)
-        output = plan.output(entry.output)
+        objectives = measured_objectives(plan, entry)
         results.append(KPIResult(
             entry=entry,
             achievement=value,
             status=status(value, thresholds),
-            objectives=output.objectives,
-            goals=plan.goals_of_output(output),
+            objectives=objectives,
+            goals=tuple(g.code for g in plan.goals
+                        if any(g.code in plan.objective(code).goals for code in objectives)),
             history=tuple(history.get(kpi_key(entry), ())),
         ))
     return tuple(results)
+
+
+def measured_objectives(plan: Plan, entry: KPIEntry) -> tuple[str, ...]:
+    """Contract 8.1: the objectives a KPI counts under: those its `Objective` cell names, else
+    every objective its output serves."""
+    named = getattr(entry, "objectives", ())
+    return tuple(named) if named else plan.output(entry.output).objectives
 
 
 def _kpi_order(plan: Plan):
@@ -121,7 +129,8 @@ def roll_up(plan: Plan, current: YearData, kpis: tuple[KPIResult, ...],
             # An output serving several objectives is split equally (contract section 4).
             budget += (money.budget or 0.0) / share if money else 0.0
             spent += (money.expenditure or 0.0) / share if money else 0.0
-        objective_kpis = [k for o in outputs for k in kpis_by_output[o.code]]
+        # A KPI counts under the objectives it measures (contract 8.1), not every one its output serves.
+        objective_kpis = [k for o in outputs for k in kpis_by_output[o.code] if objective.code in k.objectives]
         objective_results[objective.code] = ObjectiveResult(
             objective, count_statuses(objective_kpis), budget, spent, _rate(spent, budget))
 

@@ -1,6 +1,7 @@
-"""The pipeline: plan → ingest → validate → analyse → rules → render → write.
+"""The pipeline: configuration → read → assemble → render → write.
 
-`build` reads top to bottom as that list; nothing is written until the whole model exists.
+`build` reads top to bottom as that list. The model is computed once, in no language; each
+language is a rendering of it. Nothing is written until every output exists.
 """
 
 from __future__ import annotations
@@ -9,26 +10,23 @@ import logging
 import os
 import re
 import time
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
-from reportgen.pipeline import analyse
-
-from reportgen.pipeline import ingest
-
-from reportgen.pipeline import rules
-
-from reportgen.pipeline import validate
 from reportgen.errors import InputError
-from reportgen.util.gcpause import collection_paused
+from reportgen.format import Severity
 from reportgen.model import Problem, ReportModel, YearData
 from reportgen.options import Options
+from reportgen.pipeline import ingest, validate
+from reportgen.pipeline.configuration import Configuration, load_configuration
+from reportgen.pipeline.secretariat import SecretariatInputs, load_secretariat
 from reportgen.pipeline.workers import PdfPool, start_pdf_workers
-from reportgen.plan.loader import Plan, load_plan
-from reportgen.settings import DocumentSettings, Thresholds, load_document_settings, load_thresholds
+from reportgen.plan.loader import Plan
+from reportgen.settings import DocumentSettings
+from reportgen.util.gcpause import collection_paused
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +58,7 @@ class BuildResult:
 
     @property
     def errors(self) -> int:
-        return sum(p.severity == "error" for p in self.model.problems)
+        return sum(p.severity == Severity.ERROR for p in self.model.problems)
 
 
 def read_year(year: int, inputs: Path, plan: Plan, limits: ingest.Limits,
@@ -125,51 +123,20 @@ def report_date(current: YearData, document: DocumentSettings) -> str | None:
     return dates[-1] if dates else None
 
 
-def assemble(plan: Plan, current: YearData, earlier: list[YearData], thresholds: Thresholds,
-             timings: Timings, document: DocumentSettings = DocumentSettings(),
-             gettext: Callable[[str], str] | None = None, locale: str = "en") -> ReportModel:
-    """Analysis and rules: the whole report model, before anything is written. `plan`, `gettext`
-    and `locale` give the language of the plan's texts and of the recommendations."""
-    with timings.stage("analyse"):
-        kpis = analyse.assess_kpis(plan, current, earlier, thresholds)
-        finance = analyse.assess_finance(plan, current.finance)
-        sectors, objectives, goals = analyse.roll_up(plan, current, kpis, finance)
-        evidence = rules.Evidence(plan, current.year, kpis, finance, objectives, current.proposals, thresholds,
-                                  gettext or (lambda text: text), locale)
-        recommendations, groups = rules.recommend(evidence)
-    budget = sum(s.budget for s in sectors)
-    spent = sum(s.expenditure for s in sectors)
-    return ReportModel(
-        plan=plan,
-        year=current.year,
-        illustrative=any((r.data_status or "").strip().lower() == "illustrative" for r in current.returns),
-        report_date=report_date(current, document),
-        returns=current.returns,
-        kpis=kpis,
-        finance=finance,
-        sectors=sectors,
-        objectives=objectives,
-        goals=goals,
-        recommendations=recommendations,
-        recommendation_groups=groups,
-        proposals=current.proposals,
-        problems=tuple(sorted(current.problems, key=_problem_order)),
-        status_counts=analyse.count_statuses(kpis),
-        budget=budget,
-        expenditure=spent,
-        execution=spent / budget if budget else None,
-        earlier_years=tuple(y.year for y in earlier),
-        document=document,
-    )
+@dataclass(frozen=True)
+class Returns:
+    """What was read for a build: the year's returns, the years before, the files they came
+    from and the General Secretariat's inputs."""
+
+    current: YearData
+    earlier: tuple[YearData, ...]
+    paths: tuple[Path, ...]
+    secretariat: SecretariatInputs
 
 
-def _problem_order(p: Problem) -> tuple:
-    return (p.file is not None, p.file or "", p.sheet or "", p.row or 0, p.column or "")
-
-
-def load_inputs(year: int, options: Options, timings: Timings) -> tuple[Plan, YearData, list[YearData], list[Path]]:
-    with timings.stage("plan"):
-        plan = load_plan(options.plan_file)
+def read_returns(year: int, options: Options, plan: Plan, timings: Timings) -> Returns:
+    """Read and check the year's returns and every earlier year of the period (for trends and
+    the rules that look back). InputError if there is nothing to build from."""
     if not options.inputs.is_dir():
         raise InputError(f"no inputs folder {options.inputs}")
     earlier: list[YearData] = []
@@ -179,104 +146,104 @@ def load_inputs(year: int, options: Options, timings: Timings) -> tuple[Plan, Ye
         earlier.append(data)
     current, paths = read_year(year, options.inputs, plan, options.limits,
                                earlier[-1] if earlier and earlier[-1].year == year - 1 else None, timings)
-    return plan, current, earlier, paths
+    if not current.returns:
+        reasons = "; ".join(p.line() for p in current.problems if p.severity == Severity.ERROR)[:500]
+        raise InputError(f"no readable workbook in {options.inputs / str(year)}"
+                         + (f" ({reasons})" if reasons else ""))
+    return Returns(current, tuple(earlier), tuple(paths), load_secretariat(options.inputs / str(year)))
 
 
-def charts_of(model: ReportModel, thresholds: Thresholds, gettext: Callable[[str], str] | None = None,
-              locale: str = "en") -> dict:
-    """The report's SVG charts, with their texts in the report's language."""
-    from reportgen.charts.charts import all_charts
-
-    return all_charts(model, thresholds, gettext=gettext, locale=locale)
+def load_inputs(year: int, options: Options, timings: Timings) -> tuple[Configuration, Returns]:
+    """Configuration and returns: what `assemble` needs (for tests, benchmarks and charts)."""
+    config = load_configuration(options)
+    return config, read_returns(year, options, config.plan, timings)
 
 
-def language_page(lang: str, plan: Plan, current: YearData, earlier: list[YearData], thresholds: Thresholds,
-                  document: DocumentSettings, timings: Timings, pdf: bool = True) -> tuple[ReportModel, str, str | None]:
-    """The model, HTML and PDF's HTML (None if `pdf` is false) of `report-<YEAR>-<lang>`: the same
-    figures, with the plan's texts, the fixed texts and the recommendations in `lang`. Numbering
-    comes from the model, so it is the same in every language."""
-    from reportgen.i18n import catalogues as i18n
+def assemble(config: Configuration, returns: Returns, timings: Timings) -> ReportModel:
+    """The whole report model, in no language: analysis, rules and advice (see `model`)."""
+    from reportgen.pipeline.assembly import report_model
+
+    with timings.stage("analyse"):
+        return report_model(config, returns, report_date(returns.current, config.document))
+
+
+def render_outputs(model: ReportModel, config: Configuration, options: Options, pdfs: PdfPool | None,
+                   timings: Timings) -> dict[str, bytes]:
+    """Every file of the report, by name: the JSON and data workbook (one each), and the HTML
+    and PDF of each language. PDFs are laid out by the worker processes while this process
+    goes on with the next language."""
     from reportgen.render import report as render
-    from reportgen.plan.loader import localise
-
-    translations = i18n.translations(lang)
-    with timings.stage(f"render {lang}"):
-        model = assemble(localise(plan, lang), current, earlier, thresholds, Timings(), document.for_language(lang),
-                         translations.gettext, lang)
-        charts = charts_of(model, thresholds, translations.gettext, lang)
-        html = render.render_html(model, charts, lang, translations)
-        pdf_html = render.render_html(model, charts, lang, translations, for_pdf=True) if pdf else None
-    return model, html, pdf_html
-
-
-def build(year: int, options: Options, pdfs: PdfPool | None = None) -> BuildResult:
-    """Build the report for `year`: read, check, analyse, then render and write every output.
-
-    PDFs are rendered by worker processes (`parallel.PdfPool`), started first so that they load
-    WeasyPrint while the returns are read, and fed each language's page as soon as it exists.
-    `pdfs` is a pool the caller started earlier still (`parallel.start_pdf_workers`); the build closes it."""
-    from contextlib import nullcontext
-
-    from reportgen.render import report as render
-
-    from reportgen.pipeline import write
+    from reportgen.render.dataworkbook import data_workbook
+    from reportgen.render.locale import locale_for
     from reportgen.util.progress import Progress
 
-    timings = Timings()
-    if pdfs is None:
-        pdfs = start_pdf_workers(options)
-    # Cyclic garbage collection waits for the end of the build (see gcpause).
-    with pdfs or nullcontext(), collection_paused():
-        plan, current, earlier, paths = load_inputs(year, options, timings)
-        if not current.returns:
-            reasons = "; ".join(p.line() for p in current.problems if p.severity == "error")[:500]
-            raise InputError(f"no readable workbook in {options.inputs / str(year)}"
-                             + (f" ({reasons})" if reasons else ""))
-        thresholds = load_thresholds(options.rules_file)
-        document = load_document_settings(options.inputs / "report.yaml", document_number=options.document_number,
-                                          council=options.council)
-        model = assemble(plan, current, earlier, thresholds, timings, document.for_language("en"))
-        if options.strict and any(p.severity == "error" for p in model.problems):
-            return BuildResult(model, (), timings)
+    year = model.year
+    with timings.stage("render data"):
+        report = render.report_json(model)
+        files = {f"report-{year}.json": write_json(report), f"data-{year}.xlsx": data_workbook(model, report)}
+    # Every PDF carries the evidence: the JSON and the data workbook as attachments.
+    attachments = [(name, files[name]) for name in (f"report-{year}.json", f"data-{year}.xlsx")]
+    pending = {}
+    for lang in options.languages:
+        stem = f"report-{year}" if lang == "en" else f"report-{year}-{lang}"
+        with timings.stage("render html" if lang == "en" else f"render {lang}"):
+            page = render.LanguagePage(model, locale_for(lang), config.thresholds)
+            if pdfs:  # what the PDF needs first, so that its worker starts as soon as it can
+                pending[f"{stem}.pdf"] = pdfs.submit(page.html(for_pdf=True), options.pdf_variant, attachments,
+                                                     model.report_date)
+            files[f"{stem}.html"] = page.html().encode("utf-8")
+    with timings.stage("render pdf"), Progress("Rendering the PDFs", total=len(pending),
+                                               enabled=None if len(options.languages) > 1 else False) as progress:
+        for name, future in pending.items():  # the wait for the workers
+            files[name] = future.result()
+            progress.advance()
+    return files
 
-        # What the PDF needs first, so that its worker starts as soon as it can.
-        with timings.stage("render html"):
-            charts = charts_of(model, thresholds)
-            pdf_html = render.render_html(model, charts, for_pdf=True) if pdfs else None
-            report = render.report_json(model)
-        with timings.stage("render data"):
-            from reportgen.render.dataworkbook import data_workbook
 
-            files = {f"report-{year}.json": write.json_bytes(report),
-                     f"data-{year}.xlsx": data_workbook(model, report)}
-        # Every PDF carries the evidence: the JSON and the data workbook as attachments.
-        attachments = [(name, files[name]) for name in (f"report-{year}.json", f"data-{year}.xlsx")]
-        pending = {}
-        if pdfs:
-            pending[f"report-{year}.pdf"] = pdfs.submit(pdf_html, options.pdf_variant, attachments, model.report_date)
-        with timings.stage("render html"):
-            files[f"report-{year}.html"] = render.render_html(model, charts).encode("utf-8")
-        others = [lang for lang in options.languages if lang != "en"]
-        for lang in others:
-            local, page, pdf_page = language_page(lang, plan, current, earlier, thresholds, document, timings,
-                                                  pdf=pdfs is not None)
-            files[f"report-{year}-{lang}.html"] = page.encode("utf-8")
-            if pdfs:
-                pending[f"report-{year}-{lang}.pdf"] = pdfs.submit(pdf_page, options.pdf_variant, attachments,
-                                                                   local.report_date)
-        with timings.stage("render pdf"), \
-                Progress("Rendering the PDFs", total=len(pending), enabled=None if others else False) as progress:
-            for name, future in pending.items():  # the wait for the workers
-                files[name] = future.result()
-                progress.advance()
+def write_json(data: object) -> bytes:
+    from reportgen.pipeline import write
+
+    return write.json_bytes(data)
+
+
+def write_outputs(year: int, options: Options, paths: tuple[Path, ...], files: dict[str, bytes],
+                  timings: Timings) -> tuple[Path, ...]:
+    """The files and their manifest into outputs/<YEAR>/, all at once."""
+    from reportgen.pipeline import write
 
     with timings.stage("write"):
         out_dir = options.outputs / str(year)
         files["manifest.json"] = write.json_bytes(
-            write.manifest(year, options.inputs / str(year), paths, out_dir, files))
-        written = write.write_all(out_dir, files)
+            write.manifest(year, options.inputs / str(year), list(paths), out_dir, files))
+        written = tuple(write.write_all(out_dir, files))
     log.info("wrote %s", ", ".join(str(p) for p in written))
+    return written
+
+
+def stale_approval(year: int, options: Options) -> tuple[str, ...]:
+    """A notice when the year's outputs had been approved and no longer match the approval."""
     from reportgen.publish.approval import warn_if_stale
 
-    stale = warn_if_stale(out_dir, year)
-    return BuildResult(model, tuple(written), timings, (stale,) if stale else ())
+    stale = warn_if_stale(options.outputs / str(year), year)
+    return (stale,) if stale else ()
+
+
+def build(year: int, options: Options, pdfs: PdfPool | None = None) -> BuildResult:
+    """Build the report for `year`: configuration, read, assemble, render, write.
+
+    `pdfs` is a pool of PDF workers the caller started earlier still (`start_pdf_workers`), so
+    that they load WeasyPrint while the returns are read; the build closes it."""
+    timings = Timings()
+    with timings.stage("configuration"):
+        config = load_configuration(options)
+    if pdfs is None:
+        pdfs = start_pdf_workers(options)
+    # Cyclic garbage collection waits for the end of the build (see util.gcpause).
+    with pdfs or nullcontext(), collection_paused():
+        returns = read_returns(year, options, config.plan, timings)
+        model = assemble(config, returns, timings)
+        if options.strict and any(p.severity == Severity.ERROR for p in model.problems):
+            return BuildResult(model, (), timings)
+        files = render_outputs(model, config, options, pdfs, timings)
+    written = write_outputs(year, options, returns.paths, files, timings)
+    return BuildResult(model, written, timings, stale_approval(year, options))

@@ -6,7 +6,8 @@ A build's key is a SHA-256 over everything that can change what it writes:
   earlier year folders, whose figures feed the history and the persistent-shortfall rule, and
   files such as `report.yaml`), by relative name and content; only later years' folders, lock
   files and hidden files are left out, as ingest leaves them;
-- every file under the templates folder, and the plan file if another one is given;
+- every file under the templates folder, and the plan file if another one is given (with
+  its translations beside it);
 - the build options (every field of `build.Options`, so an option added later counts without
   any change here; a file or folder named by an option, such as `--rules`, counts by its
   content);
@@ -165,11 +166,22 @@ def key_parts(year: int, input_paths: Iterable[Path], options: Any, *, inputs_ro
         "year": str(year),
         "inputs": _tree_digest(inputs_root, sorted(Path(p) for p in input_paths)),
         "templates": _tree_digest(templates_dir),
-        "plan": sha256_file(plan_file) if plan_file is not None and plan_file.is_file() else "default",
+        "plan": _plan_digest(plan_file),
         "options": digest(_canonical(options)),
         "reportgen": __version__ + ":" + _tree_digest(PACKAGE_DIR),
         "environment": digest(_environment()),
     }
+
+
+def _plan_digest(plan_file: Path | None) -> str:
+    """A plan file given with `--plan`, with its translations beside it (`<name>.<lang>.yaml`),
+    which a build reads too; "default" for the plan shipped in the package (counted with it)."""
+    if plan_file is None or not plan_file.is_file():
+        return "default"
+    import glob
+
+    translations = sorted(plan_file.parent.glob(f"{glob.escape(plan_file.stem)}.*.yaml"))
+    return _tree_digest(plan_file.parent, [plan_file, *translations])
 
 
 def build_key(year: int, input_paths: Iterable[Path], options: Any, *, inputs_root: Path,

@@ -1,7 +1,10 @@
 """Recommendation rules (contract section 5): a registry of small pure functions.
 
-Each rule reads the assessed results and returns drafts carrying the evidence that fired
-them; `recommend` numbers them and groups them by objective for the report.
+Each rule reads the assessed results and returns `Finding`s: its subject (an output, an
+objective, a goal or the plan), a language-neutral `Text` and the evidence that fired it. A rule
+declares, where it is registered, its label in the report and whether its findings go to the
+Council (changes to the plan) or to the Bureaux (requests for data). `reportgen.pipeline.advice`
+merges the findings into one recommendation per subject.
 """
 
 from __future__ import annotations
@@ -9,15 +12,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from reportgen.model import (FinanceResult, KPIResult, ObjectiveResult, ProposalEntry, Recommendation,
-                    RecommendationGroup, Source)
+from reportgen.format import Status
+from reportgen.model import (Amount, BureauName, FinanceResult, Finding, KPIResult, ObjectiveResult, Percent,
+                             PlanName, ProposalEntry, Text)
+from reportgen.pipeline.secretariat import Calendar
 from reportgen.plan.loader import Plan
 from reportgen.settings import Thresholds
+
+# A KPI met by at least this margin two years running gets a raised target (issue: "met by ≥ 15 %").
+EXCEEDED_MARGIN = 0.15
+
+
+def N_(message: str) -> str:
+    """Marks a text for the catalogues; it is translated when the report is rendered."""
+    return message
 
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """What the rules look at."""
+    """What the rules look at: one year's assessed results, the plan and the calendar."""
 
     plan: Plan
     year: int
@@ -26,163 +39,150 @@ class Evidence:
     objectives: tuple[ObjectiveResult, ...]
     proposals: tuple[ProposalEntry, ...]
     thresholds: Thresholds
-    # Translates a rule's text (gettext of the report's language); the identity for English.
-    gettext: Callable[[str], str] = field(default=lambda text: text)
-    locale: str = "en"
+    calendar: Calendar = field(default_factory=Calendar)
+    earlier_outputs: frozenset[str] | None = None  # outputs with a reported KPI the year before
 
-    def say(self, message: str, **values: object) -> str:
-        return self.gettext(message).format(**values)
 
-    def pct(self, value: float) -> str:
-        from babel.numbers import format_percent
-
-        return format_percent(value, locale=self.locale)
+Check = Callable[[Evidence], list[Finding]]
 
 
 @dataclass(frozen=True, slots=True)
-class Draft:
-    rule: str
-    refers_to: str | None
-    text: str
-    evidence: tuple[Source, ...]
-    body: str | None = None
+class Rule:
+    name: str
+    label: str  # shown in the report, translated
+    check: Check
+    to_bureaux: bool = False  # findings are requests for data, not changes to the plan
 
-
-Rule = Callable[[Evidence], list[Draft]]
-
-
-def _(message: str) -> str:
-    """Marks a rule's text for extraction; `Evidence.say` translates it when the rule runs."""
-    return message
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(name: str) -> Callable[[Rule], Rule]:
-    def register(function: Rule) -> Rule:
-        RULES[name] = function
-        return function
+def rule(name: str, label: str, to_bureaux: bool = False) -> Callable[[Check], Check]:
+    def register(check: Check) -> Check:
+        RULES[name] = Rule(name, label, check, to_bureaux)
+        return check
     return register
 
 
-@rule("objective-review")
-def objective_review(e: Evidence) -> list[Draft]:
-    drafts = []
+def findings_of(evidence: Evidence) -> list[Finding]:
+    """Every registered rule's findings, in registry order."""
+    return [f for r in RULES.values() for f in r.check(evidence)]
+
+
+def _years(before: int, year: int) -> Text:
+    return Text.of(N_("in neither {before} nor {year}"), before=str(before), year=str(year))
+
+
+@rule("objective-review", N_("objective review"))
+def objective_review(e: Evidence) -> list[Finding]:
+    found = []
     for result in e.objectives:
-        objective = result.objective
-        kpis = [k for k in e.kpis if objective.code in k.objectives and k.status != "not reported"]
-        failed = [k for k in kpis if k.status == "not achieved"]
+        code = result.objective.code
+        kpis = [k for k in e.kpis if code in k.objectives and k.status != Status.NOT_REPORTED]
+        failed = [k for k in kpis if k.status == Status.NOT_ACHIEVED]
         if len(kpis) >= e.thresholds.review_min_reported and \
                 len(failed) >= e.thresholds.review_share_not_achieved * len(kpis):
-            drafts.append(Draft(
-                "objective-review", objective.code,
-                e.say(_("Review objective {code} ({title}): {failed} of its {reported} reported KPIs "
-                        "were not achieved in {year}. Consider whether the objective's outputs, "
-                        "targets or resources should be adjusted."),
-                      code=objective.code, title=objective.title, failed=len(failed),
-                      reported=len(kpis), year=e.year),
+            found.append(Finding("objective-review", code, Text.of(
+                N_("{failed} of the {reported} KPIs reported under objective {code} were not achieved in {year}."),
+                failed=len(failed), reported=len(kpis), code=code, year=str(e.year)),
                 tuple(k.entry.source for k in failed)))
-    return drafts
+    return found
 
 
-@rule("overspend")
-def overspend(e: Evidence) -> list[Draft]:
+@rule("overspend", N_("overspend"))
+def overspend(e: Evidence) -> list[Finding]:
     return [
-        Draft("overspend", f.output,
-              e.say(_("Output {code} ({name}) spent {execution} of its budget in {year} (above "
-                      "{limit}). Review its budget allocation or its cost control."),
-                    code=f.output, name=e.plan.output(f.output).name, execution=e.pct(f.execution),
-                    year=e.year, limit=e.pct(e.thresholds.overspend)), (f.source,))
+        Finding("overspend", f.output, Text.of(
+            N_("Output {code} spent {execution} of its budget in {year} ({spent} of {budget} thousand CHF), "
+               "above the {limit} threshold."),
+            code=f.output, execution=Percent(f.execution), year=str(e.year), spent=Amount(f.expenditure or 0),
+            budget=Amount(f.budget or 0), limit=Percent(e.thresholds.overspend)), (f.source,))
         for f in e.finance if f.execution is not None and f.execution > e.thresholds.overspend
     ]
 
 
-@rule("underspend")
-def underspend(e: Evidence) -> list[Draft]:
+@rule("underspend", N_("underspend"))
+def underspend(e: Evidence) -> list[Finding]:
+    """Below the threshold, except for an output whose conference is not held this year: its
+    spending follows the conference cycle (see `exemptions`)."""
     return [
-        Draft("underspend", f.output,
-              e.say(_("Output {code} ({name}) spent only {execution} of its budget in {year} (below "
-                      "{limit}). Check whether its activities were delayed or its budget can be "
-                      "reallocated."),
-                    code=f.output, name=e.plan.output(f.output).name, execution=e.pct(f.execution),
-                    year=e.year, limit=e.pct(e.thresholds.underspend)), (f.source,))
+        Finding("underspend", f.output, Text.of(
+            N_("Output {code} spent only {execution} of its budget in {year} ({spent} of {budget} thousand CHF), "
+               "below the {limit} threshold."),
+            code=f.output, execution=Percent(f.execution), year=str(e.year), spent=Amount(f.expenditure or 0),
+            budget=Amount(f.budget or 0), limit=Percent(e.thresholds.underspend)), (f.source,))
         for f in e.finance if f.execution is not None and f.execution < e.thresholds.underspend
+        and not cycle_explains(e, f.output)
     ]
 
 
-def _bureau_name(e: Evidence, bureau: str) -> str:
-    """"Radiocommunication Bureau", in the report's language, rather than the code "BR"."""
-    sector = e.plan.sector_of_bureau(bureau)
-    return sector.bureau_name if sector else bureau
+def cycle_explains(e: Evidence, output: str) -> bool:
+    """True when the output follows a conference that is not held in the report's year."""
+    event = e.calendar.event_of(output)
+    return event is not None and not e.calendar.held(event, e.year)
 
 
-@rule("missing-data")
-def missing_data(e: Evidence) -> list[Draft]:
+@rule("missing-data", N_("missing data"), to_bureaux=True)
+def missing_data(e: Evidence) -> list[Finding]:
     return [
-        Draft("missing-data", k.entry.output,
-              e.say(_("KPI '{kpi}' of output {code} was not reported for {year}. The {bureau} should "
-                      "supply the actual value so that progress can be evaluated."),
-                    kpi=k.entry.kpi, code=k.entry.output, year=e.year, bureau=_bureau_name(e, k.entry.bureau)),
-              (k.entry.source,))
-        for k in e.kpis if k.status == "not reported"
+        Finding("missing-data", k.entry.output, Text.of(
+            N_("The {bureau} should supply the {year} result of the KPI '{kpi}' of output {code}."),
+            bureau=BureauName(k.entry.bureau), year=str(e.year), kpi=k.entry.kpi, code=k.entry.output),
+            (k.entry.source,))
+        for k in e.kpis if k.status == Status.NOT_REPORTED
     ]
 
 
-@rule("persistent-shortfall")
-def persistent_shortfall(e: Evidence) -> list[Draft]:
-    drafts = []
+def _last_year(e: Evidence, k: KPIResult):
+    return next((h for h in k.history if h.year == e.year - 1), None)
+
+
+@rule("persistent-shortfall", N_("persistent shortfall"))
+def persistent_shortfall(e: Evidence) -> list[Finding]:
+    found = []
     for k in e.kpis:
-        last_year = next((h for h in k.history if h.year == e.year - 1), None)
-        if k.status == "not achieved" and last_year is not None and last_year.status == "not achieved":
-            drafts.append(Draft(
-                "persistent-shortfall", k.entry.output,
-                e.say(_("KPI '{kpi}' of output {code} was not achieved in {before} nor in {year}. "
-                        "Consider revising its target or the means given to the output."),
-                      kpi=k.entry.kpi, code=k.entry.output, before=e.year - 1, year=e.year),
+        before = _last_year(e, k)
+        if k.status == Status.NOT_ACHIEVED and before is not None and before.status == Status.NOT_ACHIEVED:
+            found.append(Finding("persistent-shortfall", k.entry.output, Text.of(
+                N_("The KPI '{kpi}' of output {code} reached its target {years}."),
+                kpi=k.entry.kpi, code=k.entry.output, years=_years(e.year - 1, e.year)), (k.entry.source,)))
+    return found
+
+
+@rule("target-exceeded", N_("target exceeded"))
+def target_exceeded(e: Evidence) -> list[Finding]:
+    found = []
+    for k in e.kpis:
+        before = _last_year(e, k)
+        if (k.achievement is not None and k.achievement >= 1 + EXCEEDED_MARGIN and before is not None
+                and before.achievement is not None and before.achievement >= 1 + EXCEEDED_MARGIN):
+            found.append(Finding("target-exceeded", k.entry.output, Text.of(
+                N_("The KPI '{kpi}' of output {code} exceeded its target by at least {margin} in both {before} "
+                   "and {year} ({earlier} and {now} of the way to the target)."),
+                kpi=k.entry.kpi, code=k.entry.output, margin=Percent(EXCEEDED_MARGIN), before=str(e.year - 1),
+                year=str(e.year), earlier=Percent(before.achievement), now=Percent(k.achievement)),
                 (k.entry.source,)))
-    return drafts
+    return found
 
 
-@rule("proposal")
-def proposal(e: Evidence) -> list[Draft]:
-    return [Draft("proposal", p.refers_to, p.text, (p.source,), body=p.body) for p in e.proposals]
+@rule("unreported-output", N_("output not assessed"))
+def unreported_output(e: Evidence) -> list[Finding]:
+    """An output with no KPI result this year nor the year before (needs the year before)."""
+    if e.earlier_outputs is None:
+        return []
+    reported = {k.entry.output for k in e.kpis if k.status != Status.NOT_REPORTED}
+    sources = {}
+    for k in e.kpis:
+        sources.setdefault(k.entry.output, []).append(k.entry.source)
+    return [
+        Finding("unreported-output", o.code, Text.of(
+            N_("No result was reported for any KPI of output {code} {years}."),
+            code=o.code, years=_years(e.year - 1, e.year)), tuple(sources.get(o.code, ())))
+        for o in e.plan.outputs if o.code not in reported and o.code not in e.earlier_outputs
+    ]
 
 
-def recommend(evidence: Evidence) -> tuple[tuple[Recommendation, ...], tuple[RecommendationGroup, ...]]:
-    """Every rule's drafts, numbered in the plan's order and grouped by objective."""
-    plan = evidence.plan
-    drafts = [d for function in RULES.values() for d in function(evidence)]
-    order = {code: i for i, code in enumerate(
-        [o.code for o in plan.objectives] + [o.code for o in plan.outputs] + [g.code for g in plan.goals])}
-    rule_order = {name: i for i, name in enumerate(RULES)}
-    drafts.sort(key=lambda d: (_group_of(plan, d.refers_to) is None,
-                               order.get(_group_of(plan, d.refers_to) or "", len(order)),
-                               order.get(d.refers_to or "", len(order)), rule_order[d.rule]))
-    recommendations = tuple(
-        Recommendation(f"REC-{n:03d}", d.rule, d.refers_to, _group_of(plan, d.refers_to), d.text,
-                       d.evidence, d.body)
-        for n, d in enumerate(drafts, start=1)
-    )
-    groups: list[RecommendationGroup] = []
-    for objective in plan.objectives:
-        members = tuple(r for r in recommendations if r.objective == objective.code)
-        if members:
-            groups.append(RecommendationGroup(f"{objective.code}: {objective.title}", objective, members))
-    rest = tuple(r for r in recommendations if r.objective is None)
-    if rest:
-        groups.append(RecommendationGroup("The plan as a whole and its goals", None, rest))
-    return recommendations, tuple(groups)
-
-
-def _group_of(plan: Plan, code: str | None) -> str | None:
-    """The objective a recommendation is shown under: itself, or an output's first objective."""
-    if code is None:
-        return None
-    try:
-        return plan.objective(code).code
-    except KeyError:
-        pass
-    try:
-        return plan.output(code).objectives[0]
-    except KeyError:
-        return None
+@rule("proposal", N_("proposal"))
+def proposal(e: Evidence) -> list[Finding]:
+    return [Finding("proposal", p.refers_to, Text.of(N_("{body} proposes: “{text}”"), body=p.body, text=p.text),
+                    (p.source,)) for p in e.proposals]

@@ -41,6 +41,8 @@ if TYPE_CHECKING:  # typing only: the CLI must not pay for these imports at star
     import sqlite3
     from email.message import EmailMessage
 
+    from reportgen.plan.loader import Mandate
+
 log = logging.getLogger(__name__)
 
 DISTRIBUTION_DIR = "distribution"
@@ -116,15 +118,15 @@ def plan_messages(year: int, approval: approvals.Approval, states: tuple[MemberS
 
 
 def compose(item: Planned, year: int, approval: approvals.Approval, sender: str,
-            plan_title: str, message_id_value: str) -> EmailMessage:
-    """The message for one Member State: cover letter (text) and the approved PDF."""
+            plan_title: str, message_id_value: str, mandate: Mandate) -> EmailMessage:
+    """The message for one Member State: cover letter (text, citing the plan's `mandate`) and the approved PDF."""
     from email.headerregistry import Address
     from email.message import EmailMessage
     from email.utils import format_datetime
 
     state = item.state
     letter = _environment().get_template("mail/cover-letter.txt.j2").render(
-        state=state, year=year, approval=approval, plan_title=plan_title,
+        state=state, year=year, approval=approval, plan_title=plan_title, mandate=mandate,
         attachment=item.attachment, fallback=item.fallback, language=state.language_name)
     message = EmailMessage()
     message["From"] = sender
@@ -705,11 +707,12 @@ def run_distribute(args: argparse.Namespace) -> int:
     domain = envelope_from.rpartition("@")[2]
     from reportgen.plan.loader import load_plan
 
-    plan_title = load_plan(args.plan).title
+    plan = load_plan(args.plan)
+    plan_title = plan.title
     planned = plan_messages(args.year, approved, states, load_attachments(out_dir, approved), domain)
 
     def payload(item: Planned, mid: str) -> bytes:
-        return message_bytes(compose(item, args.year, approved, header_from, plan_title, mid))
+        return message_bytes(compose(item, args.year, approved, header_from, plan_title, mid, plan.mandate))
 
     if args.dry_run:
         return dry_run(out_dir, approved, planned, payload)

@@ -36,10 +36,16 @@ def _sheets(report: dict[str, Any]) -> dict[str, list[list[Any]]]:
         "Goals": [["code", "objectives", *statuses]] + [
             [g["code"], ", ".join(g["objectives"]), *[g["status_counts"][s] for s in statuses]]
             for g in report["goals"]],
-        "Recommendations": [["id", "rule", "refers_to", "objective", "proposed_by", "text", "evidence"]] + [
-            [r["id"], r["rule"], r["refers_to"], r["objective"], r["proposed_by"], r["text"],
+        "Recommendations": [["priority", "id", "rule", "refers_to", "change", "text", "evidence"]] + [
+            [r["priority"], r["id"], r["rule"], r["refers_to"], r["proposed_change"]["kind"], r["text"],
              "; ".join(":".join(str(v) for v in e.values() if v is not None) for e in r["evidence"])]
             for r in report["recommendations"]],
+        "Decisions": [["decision", "recommendations"]] + [
+            [d["text"], ", ".join(d["recommendations"])] for d in report["decisions"]],
+        "Data requests": [["bureau", "refers_to", "text", "evidence"]] + [
+            [d["bureau"], d["refers_to"], d["text"],
+             "; ".join(":".join(str(v) for v in e.values() if v is not None) for e in d["evidence"])]
+            for d in report["data_requests"]],
         "Problems": [["severity", "file", "sheet", "row", "column", "message"]] + [
             [p["severity"], p["file"], p["sheet"], p["row"], p["column"], p["message"]]
             for p in report["problems"]],

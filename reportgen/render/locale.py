@@ -96,6 +96,44 @@ class Locale:
         """A list in a sentence: "A, B, and C", "A, B et C", "A、B和C"…"""
         return _join(tuple(items), self.language)
 
+    def text(self, text: Any, plan: Any = None) -> str:
+        """A language-neutral `reportgen.model.Text` in this language; `plan` (localised) gives
+        the names of plan codes and Bureaux."""
+        from reportgen.model import Text
+
+        if not isinstance(text, Text):
+            return self._value(text, plan)
+        values = {name: self._value(value, plan) for name, value in text.values}
+        if text.plural is not None:
+            n = dict(text.values)["n"]
+            translated = self.ngettext(text.message, text.plural, n)
+            try:
+                return translated.format(**values)
+            except (KeyError, IndexError, ValueError, AttributeError):
+                _warn_misfit(self.language, text.message)
+                return (text.message if n == 1 else text.plural).format(**values)
+        return self.say(text.message, **values)
+
+    def _value(self, value: Any, plan: Any) -> str:
+        from reportgen.model import Amount, BureauName, Number, Percent, PlanName, Text, TextList
+
+        if isinstance(value, Text):
+            return self.text(value, plan)
+        if isinstance(value, Percent):
+            return self.percent(value.value)
+        if isinstance(value, Amount):
+            return self.number(round(value.value))
+        if isinstance(value, Number):
+            return self.number(value.value)
+        if isinstance(value, TextList):
+            return self.join(self._value(item, plan) for item in value.items)
+        if isinstance(value, PlanName):
+            return _plan_name(plan, value.code)
+        if isinstance(value, BureauName):
+            sector = plan.sector_of_bureau(value.code) if plan is not None else None
+            return sector.bureau_name if sector else value.code
+        return str(value)
+
 
 ENGLISH = Locale()
 
@@ -147,3 +185,15 @@ def _warn_misfit(language: str, message: str) -> None:
 
     logging.getLogger(__name__).warning(
         "the %s translation of %r does not fit its placeholders: the English text is used", language, message)
+
+
+def _plan_name(plan: Any, code: str) -> str:
+    """An output's name, or an objective's or goal's title, by code (the code itself if unknown)."""
+    if plan is None:
+        return code
+    for lookup, attribute in ((plan.output, "name"), (plan.objective, "title"), (plan.goal, "title")):
+        try:
+            return getattr(lookup(code), attribute)
+        except KeyError:
+            continue
+    return code

@@ -15,53 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from reportgen.errors import BuildError
-from reportgen.model import STATUSES, ReportModel
+from reportgen.model import STATUSES, PlanName, ReportModel
+from reportgen.resources import TEMPLATES_DIR
 
 log = logging.getLogger(__name__)
 
-from reportgen.resources import TEMPLATES_DIR
 STATUS_ICONS = {"achieved": "●", "partially achieved": "◐", "not achieved": "○", "not reported": "–"}
 STATUS_CLASSES = {s: s.replace(" ", "-") for s in STATUSES}
 
 
-def _format_number(value: float | None, digits: int = 0, locale: str = "en") -> str:
-    if value is None:
-        return "–"
-    from babel.numbers import format_decimal
-
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    if digits == 0 and float(value) != round(float(value)):
-        pattern = "#,##0.##"
-    try:
-        return format_decimal(value, format=pattern, locale=locale)
-    except ArithmeticError:  # beyond decimal's precision: validation bounds values, this is a guard
-        return f"{value:g}"
-
-
-def _format_percent(value: float | None, locale: str = "en") -> str:
-    if value is None:
-        return "–"
-    from babel.numbers import format_percent
-
-    return format_percent(value, locale=locale)  # the locale's own pattern: 96%, 96 %, ٪96
-
-
-RTL_LANGUAGES = {"ar", "he", "fa", "ur"}
-
-
-def _format_date(value: str | None, locale: str = "en") -> str:
-    if not value:
-        return ""
-    from datetime import date
-
-    from babel.dates import format_date
-
-    try:
-        # ITU writes "15 January 2010": British English for the English report.
-        return format_date(date.fromisoformat(value[:10]), format="long",
-                           locale="en_GB" if locale == "en" else locale)
-    except ValueError:
-        return value
+from reportgen.render.locale import RTL_LANGUAGES
 
 
 def N_(text: str) -> str:
@@ -71,10 +34,10 @@ def N_(text: str) -> str:
 
 STATUS_LABELS = {"achieved": N_("achieved"), "partially achieved": N_("partially achieved"),
                  "not achieved": N_("not achieved"), "not reported": N_("not reported")}
-RULE_LABELS = {"objective-review": N_("objective review"), "overspend": N_("overspend"),
-               "underspend": N_("underspend"), "missing-data": N_("missing data"),
-               "persistent-shortfall": N_("persistent shortfall"), "proposal": N_("proposal")}
 SEVERITY_LABELS = {"error": N_("error"), "warning": N_("warning")}
+DATA_STATUS_LABELS = {"final": N_("final"), "draft": N_("draft (provisional)"), "illustrative": N_("illustrative")}
+STANCE_LABELS = {"support": N_("supported"), "support-with-changes": N_("supported with changes"),
+                 "not-supported": N_("not supported"), "noted": N_("noted")}
 
 
 def _direction(text: str) -> str:
@@ -134,11 +97,18 @@ def _css_content(message: str, **counters: str) -> str:
     return " ".join(parts)
 
 
-def environment(lang: str = "en", translations: Any = None) -> Any:
-    """The Jinja2 environment: autoescaped, strict, gettext-ready, with display-only filters."""
+def environment(locale: Any = "en", plan: Any = None, locations: dict | None = None) -> Any:
+    """The Jinja2 environment of one language: autoescaped, strict, gettext-ready, with
+    display-only filters that format through `locale` (a `Locale`, or a language code)."""
     import jinja2
     from markupsafe import Markup
 
+    from reportgen.render.locale import Locale, locale_for
+    from reportgen.pipeline.rules import RULES
+
+    if not isinstance(locale, Locale):
+        locale = locale_for(locale)
+    lang = locale.language
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=True,
@@ -148,23 +118,30 @@ def environment(lang: str = "en", translations: Any = None) -> Any:
         keep_trailing_newline=True,
         extensions=["jinja2.ext.i18n"],
     )
+    translations = locale.translations
     if translations is None:
         import gettext as gettext_module
 
         translations = gettext_module.NullTranslations()
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
-    gettext = translations.gettext
-    env.filters["num"] = lambda v, digits=0: _format_number(v, digits, lang)
+    gettext = locale.gettext
+    env.filters["num"] = lambda v, digits=0: locale.number(v, digits or None)
     # Money is shown in whole thousands of CHF, whatever the equal split left behind.
-    env.filters["money"] = lambda v: _format_number(round(v) if v is not None else None, 0, lang)
-    env.filters["pct"] = lambda v: _format_percent(v, lang)
-    env.filters["date"] = lambda v: _format_date(v, lang)
+    env.filters["money"] = lambda v: locale.number(round(v) if v is not None else None)
+    env.filters["pct"] = locale.percent
+    env.filters["date"] = locale.date
     env.filters["status_icon"] = lambda s: STATUS_ICONS[s]
     env.filters["status_class"] = lambda s: STATUS_CLASSES[s]
     env.filters["status_label"] = lambda s: gettext(STATUS_LABELS[s])
-    env.filters["rule_label"] = lambda r: gettext(RULE_LABELS.get(r, r))
+    env.filters["rule_label"] = lambda r: gettext(RULES[r].label) if r in RULES else r
     env.filters["severity_label"] = lambda s: gettext(SEVERITY_LABELS.get(s, s))
-    # Charts come from reportgen.charts.charts, which escapes every workbook text it draws.
+    # A sentence the pipeline wrote in no language (findings, changes, decisions), in this one.
+    env.filters["say"] = lambda text: locale.text(text, plan)
+    env.filters["where"] = lambda source: _where(source, locations or {}, locale)
+    env.filters["subject_name"] = lambda code: locale.text(PlanName(code), plan)
+    env.filters["data_status_label"] = lambda status: gettext(DATA_STATUS_LABELS.get(status, status))
+    env.filters["stance_label"] = lambda stance: gettext(STANCE_LABELS.get(stance, stance))
+    # Charts come from reportgen.charts, which escapes every workbook text it draws.
     env.filters["safe_svg"] = lambda svg: Markup(svg)
     env.filters["keep_abbr"] = _keep_abbreviations
     env.filters["svg_data_uri"] = lambda svg: "data:image/svg+xml;base64," + base64.b64encode(
@@ -176,8 +153,20 @@ def environment(lang: str = "en", translations: Any = None) -> Any:
     env.globals["page_footer"] = Markup(_css_content(gettext(N_("Page {page} of {pages}")),
                                                     page="counter(page)", pages="counter(pages)"))
     env.globals["lang"] = lang
-    env.globals["direction"] = "rtl" if lang.split("-")[0] in RTL_LANGUAGES else "ltr"
+    env.globals["direction"] = locale.direction
     return env
+
+
+def _where(source: Any, locations: dict, locale: Any) -> str:
+    """Where a piece of evidence is in the report ("Table 2.2, R-03, KPI 2"), not in the returns:
+    the returns' file names are for the annex."""
+    place = locations.get(source)
+    if place is None:
+        return locale.say(N_("the returns (see the annex)"))
+    if place.position is None:
+        return locale.say(N_("Table {table}, {output}"), table=place.table, output=place.output)
+    return locale.say(N_("Table {table}, {output}, KPI {n}"), table=place.table, output=place.output,
+                      n=place.position)
 
 
 def inline_custom_properties(css: str) -> str:
@@ -194,15 +183,40 @@ def inline_custom_properties(css: str) -> str:
     return css[:root.start()] + inlined
 
 
-def render_html(model: ReportModel, charts: dict[str, Any] | None = None, lang: str = "en",
-                translations: Any = None, for_pdf: bool = False) -> str:
-    """The report's HTML; `for_pdf` gives the variant WeasyPrint renders (charts as images)."""
+class LanguagePage:
+    """The report in one language: the model localised, its charts and its HTML."""
+
+    def __init__(self, model: ReportModel, locale: Any, thresholds: Any = None) -> None:
+        from reportgen.render.localised import localised_model
+
+        self.locale = locale
+        self.model = localised_model(model, locale.language)
+        self.thresholds = thresholds
+        self._charts: dict[str, Any] | None = None
+
+    @property
+    def charts(self) -> dict[str, Any]:
+        if self._charts is None:
+            from reportgen.charts.charts import all_charts
+
+            self._charts = all_charts(self.model, self.thresholds, gettext=self.locale.gettext,
+                                      locale=self.locale.language)
+        return self._charts
+
+    def html(self, for_pdf: bool = False) -> str:
+        return render_html(self.model, self.charts, self.locale, for_pdf=for_pdf)
+
+
+def render_html(model: ReportModel, charts: dict[str, Any] | None = None, locale: Any = "en",
+                for_pdf: bool = False) -> str:
+    """The report's HTML in `locale`'s language (`model` localised to it, see `LanguagePage`);
+    `for_pdf` gives the variant WeasyPrint renders (charts as images)."""
     from markupsafe import Markup
 
     # Our own stylesheet, not workbook text: it must go in unescaped.
     css = (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8")
     css = Markup(inline_custom_properties(css) if for_pdf else css)
-    template = environment(lang, translations).get_template("report.html.j2")
+    template = environment(locale, model.plan, model.locations).get_template("report.html.j2")
     return template.render(m=model, plan=model.plan, css=css, charts=charts or {}, for_pdf=for_pdf)
 
 
@@ -330,10 +344,65 @@ def report_json(model: ReportModel) -> dict[str, Any]:
             {"code": g.goal.code, "objectives": list(g.objectives), "status_counts": g.status_counts}
             for g in model.goals
         ],
-        "recommendations": [
-            {"id": r.id, "rule": r.rule, "refers_to": r.refers_to, "objective": r.objective,
-             "text": r.text, "proposed_by": r.body, "evidence": [e.as_dict() for e in r.evidence]}
-            for r in model.recommendations
-        ],
+        **advice_json(model),
         "problems": [p.as_dict() for p in model.problems],
+    }
+
+
+def _english(text: Any, plan: Any) -> str:
+    from reportgen.render.locale import ENGLISH
+
+    return ENGLISH.text(text, plan)
+
+
+def _change_json(change: Any, plan: Any) -> dict[str, Any]:
+    found = {"kind": change.kind, "text": _english(change.text, plan)}
+    if change.derivation is not None:
+        found["derivation"] = _english(change.derivation, plan)
+    for name in ("output", "kpi", "current_target", "proposed_target", "amount"):
+        if getattr(change, name) is not None:
+            found[name] = getattr(change, name)
+    if change.source_output:
+        found["from"] = change.source_output
+    if change.destination_output:
+        found["to"] = change.destination_output
+    return found
+
+
+def advice_json(model: ReportModel) -> dict[str, Any]:
+    """Contract 8.4: `recommendations` (changes to the plan, one per subject, by priority),
+    `decisions` and `data_requests`, in English."""
+    plan, advice = model.plan, model.advice
+
+    def evidence(sources: Any) -> list[dict[str, Any]]:
+        return [s.as_dict() for s in sources]
+
+    def position(p: Any) -> dict[str, Any]:
+        return {"proposal": p.proposal, "body": p.body, "text": p.text, "stance": p.stance, "reason": p.reason}
+
+    return {
+        "recommendations": [
+            {"id": r.id, "rule": r.rule, "refers_to": r.refers_to, "priority": r.priority,
+             "text": " ".join(_english(c.text, plan) for c in r.changes),
+             "priority_reasons": _english(r.priority_reasons, plan),
+             "evidence": evidence(r.evidence),
+             "findings": [{"rule": f.rule, "text": _english(f.text, plan), "evidence": evidence(f.evidence)}
+                          for f in r.findings],
+             "proposed_change": _change_json(r.changes[0], plan),
+             "proposed_changes": [_change_json(c, plan) for c in r.changes],
+             "position": position(r.positions[0]) if r.positions else None,
+             "positions": [position(p) for p in r.positions],
+             "follow_up": ({"id": r.follow_up.previous_id, "outcome": r.follow_up.outcome,
+                            "still_holds": r.follow_up.still_holds} if r.follow_up else None),
+             "related": list(r.related)}
+            for r in advice.recommendations
+        ],
+        "decisions": [{"text": _english(d.text, plan), "recommendations": list(d.recommendations)}
+                      for d in advice.decisions],
+        "data_requests": [{"bureau": d.bureau, "refers_to": d.refers_to, "text": _english(d.text, plan),
+                           "evidence": evidence(d.evidence)} for d in advice.data_requests],
+        "follow_up": [{"id": f.previous_id, "outcome": f.outcome, "still_holds": f.still_holds,
+                       "text": _english(f.text, plan)} for f in advice.follow_ups],
+        "conference_cycle": [{"output": x.output, "event": x.event, "next": x.next_year, "execution": x.execution}
+                             for x in advice.exemptions],
     }
