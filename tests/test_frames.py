@@ -103,7 +103,8 @@ def test_finance_and_problems_agree_with_the_annual_json(built, sample_tables):
                      for v in (file, sheet, row, column, message))
 
     assert sorted(map(str, (key(p.file, p.sheet, p.row, p.column, p.message) for p in problems.itertuples()))) == \
-        sorted(map(str, (key(p["file"], p["sheet"], p["row"], p["column"], p["message"]) for p in report["problems"])))
+        sorted(map(str, (key(p["file"], p["sheet"], p["row"], p["column"], p["message"]) for p in report["problems"]
+                         if p["file"] != "secretariat.yaml")))  # the annual build's own input, not a return
 
 
 def test_the_plans_tables_are_frames():
@@ -228,6 +229,7 @@ def test_the_data_workbook_sheets_can_be_made_from_the_frames(built, sample_tabl
         assert list(frame.columns) == header
         got = [[None if not isinstance(v, tuple) and pd.isna(v) else v for v in r] for r in frame.itertuples(index=False)]
         if name == "Problems":  # the annual report sorts them by place; the frames keep reading order
+            rows = [r for r in rows if r[1] != "secretariat.yaml"]  # the build's own input, not a return
             got, rows = sorted(got, key=str), sorted(rows, key=str)
         assert len(got) == len(rows)
         for mine, theirs in zip(got, rows):

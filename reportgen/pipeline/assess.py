@@ -670,91 +670,71 @@ def load_financial_plan(path: Path, period: Period) -> FinancialPlan | None:
           envelope: 520000         # thousands of CHF for the whole period
           sectors: {R: 120000, T: 60000, D: 115000, INT: 225000}   # optional
 
-    A value that is not a number is an error naming the file and line."""
-    if not path.is_file():
-        return None
-    import yaml
+    Raises ConfigError listing every problem, each with the file's line and how to fix it."""
+    from reportgen.errors import ConfigError, ConfigProblem
+    from reportgen.util.yamlfile import describe, line_of, read_mapping
 
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ReportgenError(f"cannot read report settings {path}: {exc}") from exc
-    node = _child(root, "financial_plan")
+    if not path.exists():
+        return None
+    data = read_mapping(path, "report settings file")
+    node = data.get("financial_plan")
     if node is None:
         return None
-    if not isinstance(node, yaml.MappingNode):
-        raise ReportgenError(f"{path}:{node.start_mark.line + 1}: financial_plan must hold 'envelope' "
-                             "(thousands of CHF) and optionally 'period' and 'sectors'")
-    for key, _ in node.value:
-        if key.value not in ("period", "envelope", "sectors"):
-            raise ReportgenError(f"{path}:{key.start_mark.line + 1}: unknown key '{key.value}' in financial_plan "
-                                 "(known: period, envelope, sectors)")
-    stated = _child(node, "period")
-    if stated is not None:
+    problems: list[ConfigProblem] = []
+
+    def problem(message: str, fix: str, at: int | None) -> None:
+        problems.append(ConfigProblem(str(path), at, message, fix))
+
+    if not isinstance(node, dict):
+        problem(f"financial_plan is {describe(node)}", "give its 'envelope' (thousands of CHF) and optionally "
+                "'period' and 'sectors'", data.line_of("financial_plan"))
+        raise ConfigError(problems)
+    for key in node:
+        if key not in ("period", "envelope", "sectors"):
+            problem(f"unknown key '{key}' in financial_plan", "use period, envelope or sectors", line_of(node, key))
+    if "period" in node:
         try:
-            if parse_period(str(stated.value)) != period:
-                log.info("the financial plan in %s is for %s, not %s: not used", path, stated.value, period.label)
+            if parse_period(str(node["period"])) != period:
+                log.info("the financial plan in %s is for %s, not %s: not used", path, node["period"], period.label)
                 return None
-        except ReportgenError as exc:
-            raise ReportgenError(f"{path}:{stated.start_mark.line + 1}: financial_plan: {exc}") from exc
-    envelope = _child(node, "envelope")
-    if envelope is None:
-        raise ReportgenError(f"{path}:{node.start_mark.line + 1}: financial_plan has no 'envelope': give the "
-                             "period's total in thousands of CHF, e.g. envelope: 520000")
-    sectors_node = _child(node, "sectors")
-    sectors = []
-    if sectors_node is not None:
-        if not isinstance(sectors_node, yaml.MappingNode):
-            raise ReportgenError(f"{path}:{sectors_node.start_mark.line + 1}: financial_plan sectors must map "
-                                 "sector codes to amounts, e.g. {{R: 120000, T: 60000}}")
-        sectors = [(str(k.value), _amount(path, v, f"sectors {k.value}")) for k, v in sectors_node.value]
-    return FinancialPlan(_amount(path, envelope, "envelope"), tuple(sectors), path.name)
+        except ReportgenError:
+            problem(f"financial_plan period is {describe(node['period'])}", "write it as FIRST-LAST, e.g. 2008-2011",
+                    line_of(node, "period"))
 
+    def amount(value: Any, what: str, at: int | None) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0 or value == float("inf"):
+            problem(f"financial_plan {what} is {describe(value)}, not an amount",
+                    "write the amount in thousands of CHF as a number, e.g. 520000", at)
+            return 0.0
+        return float(value)
 
-def _child(node: Any, name: str) -> Any:
-    import yaml
-
-    if not isinstance(node, yaml.MappingNode):
-        return None
-    return next((value for key, value in node.value if key.value == name), None)
-
-
-def _amount(path: Path, node: Any, what: str) -> float:
-    text = str(getattr(node, "value", "")).replace(",", "").replace("_", "").strip()
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not isinstance(getattr(node, "value", None), str) or value < 0 or value != value:
-        raise ReportgenError(f"{path}:{node.start_mark.line + 1}: financial_plan {what} is '{getattr(node, 'value', '')}': "
-                             "write the amount in thousands of CHF as a number, e.g. 520000")
-    return value
+    envelope = 0.0
+    if "envelope" not in node:
+        problem("financial_plan has no 'envelope'", "give the period's total in thousands of CHF, e.g. envelope: 520000",
+                data.line_of("financial_plan"))
+    else:
+        envelope = amount(node["envelope"], "envelope", line_of(node, "envelope"))
+    sectors: list[tuple[str, float]] = []
+    given = node.get("sectors")
+    if given is not None and not isinstance(given, dict):
+        problem(f"financial_plan sectors is {describe(given)}", "map sector codes to amounts, e.g. {R: 120000, T: 60000}",
+                line_of(node, "sectors"))
+    elif given:
+        sectors = [(str(code), amount(value, f"sectors {code}", line_of(given, code))) for code, value in given.items()]
+    if problems:
+        raise ConfigError(problems)
+    return FinancialPlan(envelope, tuple(sectors), path.name)
 
 
 def document_settings(path: Path, document_number: str | None = None, council: str | None = None) -> DocumentSettings:
-    """The cover's settings: `council` from `inputs/report.yaml`, then the command line's. Its
-    `document_number` and `date` are the annual report's: the assessment's number comes from the
-    command line only (else DRAFT) and its date from the returns (or SOURCE_DATE_EPOCH); its
-    `financial_plan` is read by `load_financial_plan`. An unknown key is an error, as for the
-    annual report."""
-    from dataclasses import fields
+    """The cover's settings: `council` from `inputs/report.yaml` (checked as for the annual
+    report), then the command line's. The file's `document_number`, `date` and `agenda_item`
+    are the annual report's: the assessment's number comes from the command line only (else
+    DRAFT), its date from the returns (or SOURCE_DATE_EPOCH)."""
+    from reportgen.settings import load_document_settings
 
-    from reportgen.util.yamlfile import read_mapping
-
-    values: dict[str, Any] = {}
-    if path.is_file():
-        known = {f.name for f in fields(DocumentSettings)}
-        for key, value in read_mapping(path, ReportgenError, "report settings").items():
-            if key not in known | {"financial_plan"}:
-                raise ReportgenError(f"{path}: unknown setting '{key}' "
-                                     f"(known: {', '.join(sorted(known | {'financial_plan'}))})")
-            if key == "council":
-                values[key] = {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else str(value)
-    if document_number:
-        values["document_number"] = document_number
-    if council:
-        values["council"] = council
-    return DocumentSettings(**values)
+    loaded = load_document_settings(path, council=council)
+    return DocumentSettings(document_number=document_number or "DRAFT", council=loaded.council)
 
 
 # -- the run: read, compute, render, write ---------------------------------------------------------

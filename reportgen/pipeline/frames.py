@@ -372,7 +372,8 @@ def kpi_series(kpis: pd.DataFrame, years: list[int], column: str) -> pd.DataFram
 def data_sheets(tables: Tables, year: int) -> dict[str, pd.DataFrame]:
     """One year's KPIs, Finance, Objectives, Goals and Problems sheets of `data-<YEAR>.xlsx`
     (reportgen/render/dataworkbook.py), with the same columns in the same order, from the
-    frames: what that workbook can be written from once the annual report reads the frames."""
+    frames: what that workbook can be written from once the annual report reads the frames.
+    Problems are the returns' own; the annual build adds those of its secretariat.yaml."""
     def codes(values: pd.Series) -> pd.Series:
         return values.map(", ".join)
 

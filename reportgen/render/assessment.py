@@ -184,7 +184,7 @@ def render_assessment(m: Assessment, lang: str = "en", for_pdf: bool = False) ->
     from reportgen.render.report import environment, inline_custom_properties
 
     locale = locale_for(lang)
-    env = environment(lang, locale.translations)
+    env = environment(locale)
     env.globals.update(
         VERDICTS=VERDICTS,
         verdict_label=lambda v: locale.gettext(VERDICT_LABELS[v]),
