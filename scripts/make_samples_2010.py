@@ -5,8 +5,9 @@
 writes `<out>/2010/` with `BR_2010.xlsx`, `TSB_2010.xlsx`, `BDT_2010.xlsx` and `GS_2010.xlsx`, so
 that the plan-period assessment (`reportgen assess --period 2008-2011`) has three years to
 show. The Plenipotentiary Conference met in October 2010: the 2010 returns are those of July
-2010, marked `Data status: illustrative, provisional`. About a third of the actuals are not yet
-available; the others, and the finance figures, are the Bureaux' estimates for the year. Like
+2010, marked `Data status: illustrative, draft` (draft: provisional). About a third of the
+actuals are not yet available; the others, and the finance figures, are the Bureaux' estimates
+for the year. Like
 the 2008 and 2009 samples (`scripts/make_samples.py`, whose catalogue, budgets and workbook
 writer this script reuses), the figures are invented and the output is deterministic.
 
@@ -33,7 +34,7 @@ from typing import Any
 YEAR = 2010
 BASE_YEAR = 2009  # the targets of 2010 follow on from 2009's
 RETURN_DATE = dt.date(2010, 7, 30)
-DATA_STATUS = "illustrative, provisional"
+DATA_STATUS = "illustrative, draft"  # both words of the format's list: sample data, not final
 NOT_YET_REPORTED = 0.3  # share of the other actuals not available in July
 WIDE_RANGE = (1.25, 1.4)  # achievement of the KPIs met by a wide margin
 

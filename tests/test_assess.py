@@ -360,3 +360,17 @@ def test_a_year_whose_only_file_is_unreadable_has_no_returns_but_its_problem_is_
     assert report["years"] == [2008] and report["missing_years"] == [2009, 2010, 2011]
     assert [(p["file"], p["severity"]) for p in report["problems"] if p["year"] == 2009 and p["file"]] == [
         ("BR_2009.xlsx", "error")]
+
+
+def test_the_2010_samples_are_what_their_script_writes(tmp_path):
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("make_samples_2010", ROOT / "scripts" / "make_samples_2010.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["make_samples_2010"] = module
+    spec.loader.exec_module(module)
+    written = module.generate(tmp_path)
+    assert sorted(p.name for p in written) == ["BDT_2010.xlsx", "BR_2010.xlsx", "GS_2010.xlsx", "TSB_2010.xlsx"]
+    for path in written:
+        assert path.read_bytes() == (ROOT / "inputs" / "2010" / path.name).read_bytes(), path.name
