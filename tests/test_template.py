@@ -59,12 +59,12 @@ def problem_lines(text: str, severity: str) -> list[str]:
 def test_kpis_sheet_lists_every_output_with_dropdowns(tmp_path: Path, bureau: str) -> None:
     sector = PLAN.sector_of_bureau(bureau)
     book = openpyxl.load_workbook(make_template(tmp_path, 2009, bureau))
-    assert book.sheetnames == ["Instructions", "About", "KPIs", "Finance", "Proposals",
-                               "Highlights", "Outputs"]
+    assert book.sheetnames == ["Instructions", "About", "KPIs", "Finance", "Proposals", "Highlights",
+                               *(["Financial situation"] if bureau == "GS" else []), "Outputs"]
     assert book.active.title == "Instructions"
     kpis = book["KPIs"]
     assert [c.value for c in kpis[1]] == ["Output", "KPI", "Unit", "Baseline", "Target", "Actual",
-                                          "Direction", "Comment"]
+                                          "Direction", "Comment", "Objective"]
     codes = [o.code for o in sector.outputs]
     assert [r["Output"] for r in kpi_rows(kpis)] == codes  # no earlier year: one row per output
     for cell in ("A2", "A40", "A501"):
@@ -78,6 +78,9 @@ def test_kpis_sheet_lists_every_output_with_dropdowns(tmp_path: Path, bureau: st
         for row in (2, 501):
             assert [dv.type for dv in validation_at(kpis, f"{column}{row}")] == ["decimal"]
     assert validation_at(kpis, "B2") == []  # the KPI name is free text
+    (objectives,) = validation_at(kpis, "I2")  # contract 8.1: the sector's objectives, several allowed
+    assert list_values(objectives) == [o.code for o in sector.objectives]
+    assert objectives.errorStyle == "warning"
     finance = book["Finance"]
     assert [r[0] for r in finance.iter_rows(min_row=2, values_only=True) if r[0]] == codes
     assert list_values(validation_at(finance, "A300")[0]) == codes
@@ -97,7 +100,7 @@ def test_headers_frozen_styled_and_readable(tmp_path: Path) -> None:
         assert sheet.freeze_panes == "A2", name
         for cell in sheet[1][:headers]:
             assert cell.font.bold and cell.value, (name, cell.coordinate)
-    assert [c.value for c in book["Proposals"][1]] == ["Source", "Refers to", "Proposal"]
+    assert [c.value for c in book["Proposals"][1]] == ["Source", "Refers to", "Proposal", "Ref"]
     assert [c.value for c in book["Highlights"][1]] == ["Refers to", "Text"]
     assert book["KPIs"].column_dimensions["B"].width >= 40  # KPI names are long
     assert book["KPIs"]["E1"].comment is not None  # hovering a header explains the column
@@ -165,7 +168,9 @@ def fill(path: Path, name_missing: bool) -> None:
             kpis.cell(row, 2).value = f"Indicator for {kpis.cell(row, 1).value}"
             kpis.cell(row, 3).value = "number"
             kpis.cell(row, 5).value = 100
-        kpis.cell(row, 6).value = 90 + row
+        target = kpis.cell(row, 5).value
+        # an actual near the target, as real figures are (one 1000 times off is warned as a slip)
+        kpis.cell(row, 6).value = round(target * 0.9) + row if isinstance(target, (int, float)) else 90 + row
     book["About"]["B3"] = "Strategic Planning Unit"
     book["About"]["B4"] = "2010-01-15"
     finance = book["Finance"]

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
+from reportgen.format import Severity
 from reportgen.errors import ReportgenError
 
 if TYPE_CHECKING:
@@ -111,8 +112,10 @@ def run_build(args: argparse.Namespace) -> int:
                       document_number=args.doc_number, council=args.council,
                       languages=parse_languages(args.lang))
     from reportgen.pipeline.cache import CachedBuild, build_or_reuse
+    from reportgen.util.lock import year_lock
 
-    result = build_or_reuse(args.year, options, force=args.force, build=_build_with_pdf_workers_first)
+    with year_lock(args.outputs, args.year, "build"):  # one writer per outputs year (contract 8.7)
+        result = build_or_reuse(args.year, options, force=args.force, build=_build_with_pdf_workers_first)
     folder = args.outputs / str(args.year)
     if isinstance(result, CachedBuild):  # nothing changed: the outputs were checked, not rewritten
         summary = result.summary
@@ -121,7 +124,7 @@ def run_build(args: argparse.Namespace) -> int:
               f"{summary.get('warnings')} warning(s); --force rebuilds it)")
         return 1 if args.strict and summary.get("errors") else 0
     errors = result.errors
-    warnings = sum(p.severity == "warning" for p in result.model.problems)
+    warnings = sum(p.severity == Severity.WARNING for p in result.model.problems)
     for problem in result.model.problems:
         log.debug("%s", problem.line())
     if args.profile:
@@ -133,8 +136,11 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"reportgen: {errors} error(s) in the {args.year} returns; nothing written "
               f"(--strict). Run 'reportgen validate --year {args.year}' to list them.", file=sys.stderr)
         return 1
-    for notice in result.notices:
-        print(f"reportgen: warning: {notice}", file=sys.stderr)
+    from reportgen.publish.approval import warn_if_stale
+
+    stale = warn_if_stale(folder, args.year)  # the new files no longer match an approval
+    if stale:
+        print(f"reportgen: warning: {stale}", file=sys.stderr)
     print(f"reportgen: report for {args.year} written to {folder}/ "
           f"({len(result.model.kpis)} KPIs, {errors} error(s), {warnings} warning(s) in the data-quality annex)")
     return 0
@@ -156,7 +162,7 @@ def run_validate(args: argparse.Namespace) -> int:
     from reportgen.model import problem_order
 
     problems = sorted(data.problems, key=problem_order)
-    errors = sum(p.severity == "error" for p in problems)
+    errors = sum(p.severity == Severity.ERROR for p in problems)
     if args.format == "json":
         print(json.dumps({"year": args.year, "problems": [p.as_dict() for p in problems]},
                          ensure_ascii=False, indent=2))

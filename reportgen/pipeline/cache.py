@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 KEY_FILE = ".build-key"
 MANIFEST = "manifest.json"
 KEY_FORMAT = 1  # bump when the key's recipe changes
+from reportgen.format import Severity
 from reportgen.resources import PACKAGE_DIR
 # Options that do not change what a build writes: where it writes is where the key is kept.
 IGNORED_OPTIONS = frozenset({"outputs"})
@@ -287,8 +288,8 @@ def summary_of(result: Any) -> dict[str, Any]:
     """The counts the command line prints, from a `build.BuildResult`."""
     problems = result.model.problems
     return {"kpis": len(result.model.kpis),
-            "errors": sum(p.severity == "error" for p in problems),
-            "warnings": sum(p.severity == "warning" for p in problems)}
+            "errors": sum(p.severity == Severity.ERROR for p in problems),
+            "warnings": sum(p.severity == Severity.WARNING for p in problems)}
 
 
 def build_or_reuse(year: int, options: Any, force: bool = False,
