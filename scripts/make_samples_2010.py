@@ -67,7 +67,6 @@ PROFILE = {
     ("D-04", "Funds mobilized for initiatives"): "N",
     ("INT-01", "Member States ratifying the PP-06 instruments"): "N",
     ("INT-01", "PP-10 delegations registered"): "-",
-    ("INT-03", "Budget execution"): "A",
     ("INT-07", "Contributions received on the ITRs"): "N",
 }
 
@@ -101,6 +100,7 @@ def _load_base() -> Any:
 
 
 ms = _load_base()
+from reportgen import format  # noqa: E402  (the workbook format, as scripts/make_samples.py writes it)
 
 
 def target_2010(kpi: Any) -> float | None:
@@ -124,16 +124,18 @@ def _wide_actual(kpi: Any, target: float, rng: random.Random) -> float | int:
     return int(round(value))
 
 
-def _catalogue(bureau: str) -> list[tuple[str, Any]]:
-    """(output code, Kpi) of the bureau's 2010 return, in the plan's order."""
+def _catalogue(bureau: str) -> list[tuple[str, int, Any]]:
+    """(output code, index in its output's catalogue, Kpi) of the bureau's 2010 return, in the
+    plan's order. The index picks the objectives a KPI measures, as in the earlier years."""
     entries = []
     for code in ms.outputs_of(bureau):
-        for kpi in ms.CATALOGUE[code]:
+        catalogue = ms.CATALOGUE[code]
+        for index, kpi in enumerate(catalogue):
             if (code, kpi.name) in STOPPED or kpi.target_in(BASE_YEAR) is None:
                 continue
-            entries.append((code, kpi))
-        for name, unit, target, baseline, lower in STARTED.get(code, []):
-            entries.append((code, ms.Kpi(name, unit, target, baseline=baseline, lower=lower)))
+            entries.append((code, index, kpi))
+        for offset, (name, unit, target, baseline, lower) in enumerate(STARTED.get(code, [])):
+            entries.append((code, len(catalogue) + offset, ms.Kpi(name, unit, target, baseline=baseline, lower=lower)))
     return entries
 
 
@@ -145,7 +147,7 @@ def build(bureau: str) -> Any:
     rows: list[list[Any]] = [[f"{sector_title} key performance indicators, {YEAR} (illustrative, "
                               "provisional: figures of July 2010)"], [], header]
     started = {(code, name) for code, items in STARTED.items() for name, *_ in items}
-    for code, kpi in _catalogue(bureau):
+    for code, index, kpi in _catalogue(bureau):
         new = (code, kpi.name) in started
         target = kpi.target if new else target_2010(kpi)
         wanted = PROFILE.get((code, kpi.name))
@@ -169,25 +171,52 @@ def build(bureau: str) -> Any:
             "Actual": ms.as_cell(actual, kpi.unit, kpi.fmt, rng) if actual is not None else None,
             "Direction": "lower" if kpi.lower else "higher",
             "Comment": comment,
+            "Objective": ms.measured_objectives(code, index),
         }
         rows.append([values.get(column) for column in header])
 
-    finance: list[list[Any]] = [["Output", "Budget", "Expenditure"]]
+    finance: list[list[Any]] = [list(format.FINANCE.headers(ms.SAMPLE_VERSION))]
     for code in ms.outputs_of(bureau):
         planned = ms.BUDGETS[code]
         planned = planned[-1] if isinstance(planned, tuple) else planned
         budget = int(round(planned * rng.uniform(0.96, 1.04), -1))
         finance.append([code, budget, int(round(budget * rng.uniform(0.84, 1.04)))])
 
-    about = [["Bureau", bureau], ["Year", YEAR], ["Prepared by", office], ["Date", RETURN_DATE],
-             ["Data status", DATA_STATUS]]
-    proposals = [["Source", "Refers to", "Proposal"]] + [[s, r or None, t] for s, r, t in PROPOSALS[bureau]]
-    highlights = [["Refers to", "Text"]] + [[r or None, t] for r, t in HIGHLIGHTS[bureau]]
-    return ms.Sheets(about, rows, finance, proposals, highlights)
+    about_values = {"bureau": bureau, "year": YEAR, "prepared_by": office, "date": RETURN_DATE,
+                    "data_status": DATA_STATUS}
+    about = [[c.header, about_values[c.field]] for c in format.ABOUT.columns if c.field in about_values]
+    proposals = [list(format.PROPOSALS.headers(ms.SAMPLE_VERSION))] + [
+        [source, refers or None, text, proposal_ref(bureau, index)]
+        for index, (source, refers, text) in enumerate(PROPOSALS[bureau])]
+    highlights = [list(format.HIGHLIGHTS.headers(ms.SAMPLE_VERSION))] + [[r or None, t] for r, t in HIGHLIGHTS[bureau]]
+    # No Financial situation sheet: the General Secretariat gives it with the year's final return.
+    return ms.Sheets(about=about, kpis=rows, finance=finance, proposals=proposals, highlights=highlights,
+                     financial=[])
+
+
+def proposal_ref(bureau: str, index: int) -> str:
+    """The `index`-th proposal's reference, numbered per body across the 2010 returns (TDAG/2010/2)."""
+    source = PROPOSALS[bureau][index][0]
+    order = list(ms.BUREAUX)
+    before = [s for b in order[:order.index(bureau)] for s, _, _ in PROPOSALS[b]]
+    before += [s for s, _, _ in PROPOSALS[bureau][:index]]
+    prefix = {"Council 2010": "C10"}.get(source, ms.REF_PREFIXES.get(source, source))
+    return f"{prefix}/{YEAR}/{before.count(source) + 1}"
+
+
+def check_names() -> None:
+    """Every KPI named above is in scripts/make_samples.py's catalogue (or starts in 2010): a
+    KPI renamed or dropped there must not silently change what 2010 shows."""
+    known = {(code, kpi.name) for code, kpis in ms.CATALOGUE.items() for kpi in kpis}
+    known |= {(code, name) for code, items in STARTED.items() for name, *_ in items}
+    unknown = sorted(key for key in {*STOPPED, *RENAMED, *PROFILE} if key not in known)
+    if unknown:
+        raise SystemExit(f"make_samples_2010: not in the catalogue of make_samples.py: {unknown}")
 
 
 def generate(out: Path | str) -> list[Path]:
     """Write the four 2010 workbooks under `out/2010/`; returns their paths."""
+    check_names()
     folder = Path(out) / str(YEAR)
     folder.mkdir(parents=True, exist_ok=True)
     written = []

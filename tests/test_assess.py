@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -26,15 +25,10 @@ PLAN = load_plan()
 PERIOD = Period(2008, 2011)
 
 
-@dataclass(frozen=True, slots=True)
-class MeasuredKPI(KPIEntry):
-    objectives: tuple[str, ...] = ()
-
-
 def kpi(output: str, name: str, target: float, actual: float | None, row: int, bureau: str = "GS",
         baseline: float | None = None, objectives: tuple[str, ...] = ()) -> KPIEntry:
-    return MeasuredKPI(bureau, PLAN.output(output).sector, output, name, None, baseline, target, actual, "higher",
-                       None, Source(f"{bureau}.xlsx", "KPIs", row), None, objectives)
+    return KPIEntry(bureau, PLAN.output(output).sector, output, name, None, baseline, target, actual, "higher",
+                    None, Source(f"{bureau}.xlsx", "KPIs", row), objectives=objectives)
 
 
 def money(output: str, budget: float, spent: float, row: int, bureau: str = "GS") -> FinanceEntry:

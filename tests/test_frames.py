@@ -9,7 +9,6 @@ import json
 import math
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -26,18 +25,11 @@ ROOT = Path(__file__).resolve().parents[1]
 PLAN = load_plan()
 
 
-@dataclass(frozen=True, slots=True)
-class MeasuredKPI(KPIEntry):
-    """A KPIs row with the optional Objective column (contract 8.1) filled in."""
-
-    objectives: tuple[str, ...] = ()
-
-
 def kpi(output: str, name: str, target: float, actual: float | None, *, row: int, baseline: float | None = None,
         direction: str = "higher", objectives: tuple[str, ...] = (), bureau: str = "GS", file: str = "GS.xlsx"):
     sector = PLAN.output(output).sector
-    return MeasuredKPI(bureau, sector, output, name, None, baseline, target, actual, direction, None,
-                       Source(file, "KPIs", row), None, objectives)
+    return KPIEntry(bureau, sector, output, name, None, baseline, target, actual, direction, None,
+                    Source(file, "KPIs", row), objectives=objectives)
 
 
 def year_data(year: int, kpis=(), finance=(), bureaux=("GS",), status: str | None = None) -> YearData:
@@ -175,7 +167,7 @@ def test_objective_column_counts_a_kpi_only_under_the_objectives_it_names():
     assert set(links.loc[links["kpi"] == "Opinions adopted", "objective_title"]) == {PLAN.objective("INT4").title}
 
 
-def test_a_kpi_entry_without_the_objective_field_counts_under_all_its_outputs_objectives():
+def test_a_kpi_with_an_empty_objective_column_counts_under_all_its_outputs_objectives():
     plain = KPIEntry("GS", "INT", "INT-07", "Contributions received on the ITRs", None, None, 40, 50, "higher",
                      None, Source("GS.xlsx", "KPIs", 4))
     tables = frames.join(PLAN, [year_data(2009, [plain])])

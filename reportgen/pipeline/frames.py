@@ -23,6 +23,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+from reportgen import format
 from reportgen.bureau.xlsxscan import Limits
 from reportgen.model import STATUSES, YearData
 from reportgen.plan.loader import Plan
@@ -87,7 +88,7 @@ def kpi_frame(years: Iterable[YearData]) -> pd.DataFrame:
     makes a KPI the same one from year to year, with bureau and output); `measures` is the
     tuple of objective codes of the row's `Objective` column (empty: all of its output's)."""
     rows = [(y.year, k.bureau, k.sector, k.output, k.kpi, fold(k.kpi), k.unit, k.baseline, k.target, k.actual,
-             k.direction, k.comment, k.language, tuple(getattr(k, "objectives", None) or ()),
+             k.direction, k.comment, k.language, tuple(k.objectives),
              k.source.file, k.source.sheet, k.source.row)
             for y in years for k in y.kpis]
     frame = _frame(rows, KPI_COLUMNS)
@@ -176,12 +177,15 @@ def kpi_objectives(kpis: pd.DataFrame, plan: PlanFrames) -> pd.DataFrame:
     measures = kpis["measures"]
     explicit = measures.map(len) > 0
     named = (kpis.loc[explicit, ["measures"]].explode("measures")
-             .rename(columns={"measures": "objective"}))
+             .rename(columns={"measures": "objective"}).rename_axis("kpi_id"))
+    # The order a KPI lists its objectives in: as its Objective cell names them, else the plan's.
+    named["order"] = named.groupby(level=0).cumcount()
     implicit = (kpis.loc[~explicit, ["output"]].reset_index(names="kpi_id")
                 .merge(plan.output_objectives, on="output", how="inner")
                 .set_index("kpi_id")[["objective"]])
-    links = pd.concat([named.rename_axis("kpi_id"), implicit])
-    return links.sort_index(kind="stable")
+    implicit["order"] = implicit.groupby(level=0).cumcount()
+    links = pd.concat([named, implicit])
+    return links.sort_values("order", kind="stable").sort_index(kind="stable")
 
 
 def kpi_goals(links: pd.DataFrame, plan: PlanFrames) -> pd.DataFrame:
@@ -262,13 +266,12 @@ def join(plan: Plan, years: list[YearData], thresholds: Thresholds = Thresholds(
 
     links = kpi_objectives(kpis, frames)
     goal_links = kpi_goals(links, frames)
-    objective_order = frames.objectives["code"].tolist()
     goal_order = frames.goals["code"].tolist()
-    kpis["objectives"] = _tuples(_codes_in_plan_order(links, "objective", objective_order), kpis.index)
+    kpis["objectives"] = _tuples(links.groupby(level=0)["objective"].agg(tuple), kpis.index)
     kpis["goals"] = _tuples(_codes_in_plan_order(goal_links, "goal", goal_order), kpis.index)
     objective_info = frames.objectives.rename(columns={"code": "objective", "title": "objective_title",
                                                        "sector": "objective_sector"})
-    kpi_objective = (links.join(kpis[["year", "bureau", "output", "kpi", "status", "achievement"]])
+    kpi_objective = (links.drop(columns="order").join(kpis[["year", "bureau", "output", "kpi", "status", "achievement"]])
                      .reset_index().merge(objective_info[["objective", "objective_sector", "objective_title"]],
                                           on="objective", how="left").set_index("kpi_id"))
 
@@ -382,12 +385,14 @@ def data_sheets(tables: Tables, year: int) -> dict[str, pd.DataFrame]:
     objectives = tables.objectives[tables.objectives["year"] == year]
     goals = tables.goals[tables.goals["year"] == year]
     problems = tables.problems[tables.problems["year"] == year]
-    kpi_columns = ["bureau", "sector", "output", "kpi", "unit", "baseline", "target", "actual", "direction",
-                   "achievement", "status", "comment"]
+    # The return's columns as the workbook format states them, then what is computed.
+    computed = ("achievement", "status", "objectives", "goals")
+    kpi_columns = ["bureau", "sector", *(f for f in format.KPIS.fields if f not in computed), *computed]
+    finance_columns = [*(f for f in format.FINANCE.fields if f != "execution"), "execution"]
+    kpi_sheet = kpis.assign(objectives=codes(kpis["objectives"]), goals=codes(kpis["goals"]))
     return {
-        "KPIs": kpis[kpi_columns].assign(objectives=codes(kpis["objectives"]), goals=codes(kpis["goals"]),
-                                         file=kpis["file"], sheet=kpis["sheet"], row=kpis["row"]),
-        "Finance": finance[["output", "budget", "expenditure", "execution", "file", "sheet", "row"]],
+        "KPIs": kpi_sheet[[*kpi_columns, "file", "sheet", "row"]],
+        "Finance": finance[[*finance_columns, "file", "sheet", "row"]],
         "Objectives": objectives.rename(columns={"objective": "code"})[
             ["code", "sector", *STATUS_COLUMNS, "budget", "expenditure", "execution"]],
         "Goals": goals.rename(columns={"goal": "code"}).assign(objectives=codes(goals["objectives"]))[
