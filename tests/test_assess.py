@@ -14,8 +14,8 @@ from reportgen.cli import main
 from reportgen.errors import ReportgenError
 from reportgen.model import FinanceEntry, KPIEntry, ReturnInfo, Source, YearData
 from reportgen.pipeline import frames
-from reportgen.pipeline.assess import (VERDICTS, Period, YearCounts, assess, load_financial_plan, parse_period,
-                                       verdict)
+from reportgen.pipeline.assess import VERDICTS, Period, YearCounts, assess, parse_period, verdict
+from reportgen.pipeline.period import load_financial_plan
 from reportgen.plan.loader import load_plan
 from reportgen.render.assessment import assessment_json
 from reportgen.util.text import fold
@@ -368,3 +368,17 @@ def test_the_2010_samples_are_what_their_script_writes(tmp_path):
     assert sorted(p.name for p in written) == ["BDT_2010.xlsx", "BR_2010.xlsx", "GS_2010.xlsx", "TSB_2010.xlsx"]
     for path in written:
         assert path.read_bytes() == (ROOT / "inputs" / "2010" / path.name).read_bytes(), path.name
+
+
+def test_every_configuration_problem_is_listed_at_once_before_anything_is_read(tmp_path, capsys):
+    inputs = tmp_path / "inputs"
+    shutil.copytree(ROOT / "inputs" / "2008", inputs / "2008")
+    (inputs / "report.yaml").write_text("council: [a, b]\nfinancial_plan:\n  envelope: lots\n", encoding="utf-8")
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("achieved: high\n", encoding="utf-8")
+    assert main(["assess", "--period", "2008-2011", "--inputs", str(inputs), "--outputs", str(tmp_path / "out"),
+                 "--rules", str(rules), "--no-pdf"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("reportgen: 3 problems in the configuration files; nothing was written")
+    assert "report.yaml:1: council" in error and "report.yaml:3: financial_plan envelope is 'lots'" in error
+    assert "rules.yaml:1: " in error and not (tmp_path / "out").exists()

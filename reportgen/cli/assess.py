@@ -2,7 +2,7 @@
 
     reportgen assess --period 2008-2011 [--inputs DIR] [--outputs DIR] [--lang en,fr,…]
 
-Turns the arguments into `AssessOptions` and calls `assess.assessment_run`; the result is one
+Turns the arguments into `AssessOptions` and calls `period.assessment_run`; the result is one
 line on standard output.
 """
 
@@ -42,7 +42,8 @@ def add_parsers(commands: Any) -> None:
 def run_assess(args: argparse.Namespace) -> int:
     from reportgen.cli import limits_of
     from reportgen.i18n.catalogues import parse_languages
-    from reportgen.pipeline.assess import AssessOptions, assessment_run, parse_period
+    from reportgen.pipeline.assess import parse_period
+    from reportgen.pipeline.period import AssessOptions, assessment_run
 
     options = AssessOptions(period=parse_period(args.period), inputs=args.inputs, outputs=args.outputs,
                             plan_file=args.plan, rules_file=args.rules, limits=limits_of(args),
