@@ -41,7 +41,7 @@ snapshot: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_snapshot.py --update-snapshot
 
 templates: $(STAMP)
-	for b in BR TSB BDT GS; do $(BIN)/reportgen template --year $(YEAR) --bureau $$b --out outputs/$(YEAR)/templates/$${b}_$(YEAR).xlsx || exit 1; done
+	for b in BR TSB BDT GS; do $(BIN)/reportgen template --year $(YEAR) --bureau $$b --out outputs/$(YEAR)/templates/$${b}_$(YEAR).xlsx --force || exit 1; done
 
 samples: $(STAMP)
 	$(BIN)/python scripts/make_samples.py --out inputs

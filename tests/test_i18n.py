@@ -64,16 +64,20 @@ def test_translated_headings_and_plan_texts(all_languages, lang):
     assert "Radiocommunication Sector (ITU-R)" not in visible_text(html)
 
 
-def test_workbook_text_is_isolated_where_its_direction_or_language_differs(all_languages):
-    """Workbook text in the Arabic report is a <bdi> with its direction (and language, when the
-    return states one); in a left-to-right report it is plain text, unless it holds Arabic or
-    is in another language than the report's."""
+def test_workbook_text_is_translated_or_isolated_where_its_direction_or_language_differs(all_languages):
+    """The Bureaux' texts appear in the report's language (inputs/translations/ holds the sample
+    translations), as plain text in the document's direction. A text without translation, or
+    in another language than the report's, is a <bdi> with its direction and language."""
+    from reportgen.i18n.returns import ReturnTexts
+    from reportgen.i18n.memory import Memory
     from reportgen.render import report as render
     english, arabic, french = (html_of(all_languages, lang) for lang in ("en", "ar", "fr"))
     kpi = "Member States represented at preparatory meetings"
     assert f"<th scope=\"row\">{kpi}" in english and f"<bdi dir=\"ltr\">{kpi}" not in english
-    assert f'<th scope="row"><bdi dir="ltr">{kpi}</bdi>' in arabic
-    assert f'<th scope="row">{kpi}' in french  # the samples state no language
+    arabic_tables = "".join(re.findall(r'<table class="kpis outputs".*?</table>', arabic, re.S))
+    assert '<th scope="row">الدول الأعضاء الممثلة في الاجتماعات التحضيرية' in arabic_tables
+    assert kpi not in arabic_tables and 'lang="en"' not in arabic_tables  # every text translated
+    assert '<th scope="row">États Membres représentés aux réunions préparatoires' in french
     isolate = render.environment("en").filters["bidi"]
     assert str(isolate("نسبة الدول", "ar")) == '<bdi dir="rtl" lang="ar">نسبة الدول</bdi>'
     assert str(isolate("Survey of نسبة (2009)")) == '<bdi dir="ltr">Survey of نسبة (2009)</bdi>'
@@ -81,6 +85,13 @@ def test_workbook_text_is_isolated_where_its_direction_or_language_differs(all_l
     assert str(isolate("Taux de réponse", "fr")) == '<bdi dir="ltr" lang="fr">Taux de réponse</bdi>'
     assert str(isolate("Response rate", "en-GB")) == "Response rate"
     assert str(render.environment("ar").filters["bidi"]("R-01 days")) == '<bdi dir="ltr">R-01 days</bdi>'
+    texts = ReturnTexts("ar", Memory("ar", {("kpi", "Response rate"): "معدل الاستجابة"}))
+    shown = render.environment("ar", texts=texts).filters["workbook_text"]
+    assert str(shown("Response rate", "kpi")) == "معدل الاستجابة"  # translated: the document's own
+    assert str(shown("Q&A <b>", "kpi")) == '<bdi dir="ltr" lang="en">Q&amp;A &lt;b&gt;</bdi>'
+    assert str(shown("Taux de réponse", "comment", "fr")) == '<bdi dir="ltr" lang="fr">Taux de réponse</bdi>'
+    assert str(shown("days", "unit")) == "أيام"  # a unit of the controlled list, from the catalogue
+    assert str(render.environment("en").filters["workbook_text"]("Response rate", "kpi")) == "Response rate"
 
 
 def test_the_annex_says_its_messages_are_english_and_marks_them_so(all_languages):
@@ -92,9 +103,14 @@ def test_the_annex_says_its_messages_are_english_and_marks_them_so(all_languages
     assert '<td><bdi dir="ltr" lang="en">' in annex  # screen readers read the messages as English
 
 
-@pytest.mark.parametrize("lang, total", [("en", "131,410"), ("fr", "131\u202f410"), ("es", "131.410"),
-                                         ("ru", "131\u00a0410"), ("ar", "131,410"), ("zh", "131,410")])
-def test_numbers_follow_the_locale(all_languages, lang, total):
+@pytest.mark.parametrize("lang, separator", [("en", ","), ("fr", "\u202f"), ("es", "."), ("ru", "\u00a0"),
+                                             ("ar", ","), ("zh", ",")])
+def test_numbers_follow_the_locale(all_languages, lang, separator):
+    import json
+
+    budget = json.loads((all_languages / "report-2009.json").read_text("utf-8"))["summary"]["budget"]
+    assert budget >= 1000  # thousands of CHF: a figure with a group separator
+    total = f"{round(budget):,}".replace(",", separator)
     html = html_of(all_languages, lang)
     assert re.search(rf"<td class=\"n\">{total}</td>", html), f"total budget not written {total!r} in {lang}"
 

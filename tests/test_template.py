@@ -155,6 +155,63 @@ def test_default_path_and_unknown_bureau(tmp_path: Path, capsys: pytest.CaptureF
     assert "unknown bureau 'ITU'" in err and "BR" in err and "Traceback" not in err
 
 
+# -- never over a file, never into the inputs (issue 16) ----------------------------------------
+
+def test_out_never_replaces_an_existing_file_without_force(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """The finding: `--out` over a filled return replaced it silently; the next build lost 30 KPIs."""
+    filled = tmp_path / "mail" / "BR_2009.xlsx"
+    filled.parent.mkdir()
+    shutil.copy(INPUTS / "2009" / "BR_2009.xlsx", filled)
+    before = filled.read_bytes()
+    argv = ["template", "--year", "2010", "--bureau", "BR", "--inputs", str(INPUTS), "--out", str(filled)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert str(filled) in err and "already exists" in err and "--force" in err
+    assert filled.read_bytes() == before
+    assert sorted(p.name for p in filled.parent.iterdir()) == ["BR_2009.xlsx"]  # no temporary file left
+
+    assert main(argv + ["--force"]) == 0
+    assert "Instructions" in openpyxl.load_workbook(filled).sheetnames
+
+
+@pytest.mark.parametrize("target", ["the-return", "a-new-file", "through-a-link"])
+def test_out_inside_the_inputs_folder_is_refused_even_with_force(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                                                 target: str) -> None:
+    inputs = tmp_path / "inputs"
+    shutil.copytree(INPUTS, inputs)
+    (tmp_path / "link").symlink_to(inputs / "2009")
+    out = {"the-return": inputs / "2009" / "BR_2009.xlsx", "a-new-file": inputs / "2010" / "BR_2010.xlsx",
+           "through-a-link": tmp_path / "link" / "BR_2009.xlsx"}[target]
+    before = {p: p.read_bytes() for p in inputs.rglob("*") if p.is_file()}
+    for force in ([], ["--force"]):
+        assert main(["template", "--year", "2010", "--bureau", "BR", "--inputs", str(inputs),
+                     "--out", str(out), *force]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "Traceback" not in err and "inside the inputs folder" in err
+    assert {p: p.read_bytes() for p in inputs.rglob("*") if p.is_file()} == before
+
+
+def test_the_template_module_has_no_command_line_code() -> None:
+    """Its argparse code lives in reportgen/cli/bureau.py; the domain module takes typed options."""
+    import ast
+
+    tree = ast.parse((ROOT / "reportgen" / "bureau" / "template.py").read_text(encoding="utf-8"))
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert "argparse" not in imported
+    assert not [name for name in imported if name == "reportgen.cli" or name.startswith("reportgen.cli.")]
+
+
+def test_write_template_takes_typed_options(tmp_path: Path) -> None:
+    from reportgen.bureau.template import TemplateOptions, write_template
+
+    result = write_template(TemplateOptions(year=2009, bureau="GS", out=tmp_path / "GS.xlsx", inputs=INPUTS))
+    assert result.path == tmp_path / "GS.xlsx" and result.carried_from == 2008 and result.carried > 0
+    about = openpyxl.load_workbook(result.path)["About"]
+    assert {row[0]: row[1] for row in about.iter_rows(values_only=True)}["Bureau"] == "GS"
+
+
 # -- round trip: filled in, dropped back, validated ----------------------------------------------
 
 def fill(path: Path, name_missing: bool) -> None:
@@ -189,8 +246,9 @@ def test_filled_template_validates_without_error(tmp_path: Path, carried: bool,
     (inputs / "2009").mkdir(parents=True)
     if carried:
         shutil.copytree(INPUTS / "2008", inputs / "2008")
-    path = make_template(tmp_path, 2009, "BR", inputs=inputs, out=inputs / "2009" / "BR_2009.xlsx")
+    path = make_template(tmp_path, 2009, "BR", inputs=inputs)
     fill(path, name_missing=not carried)
+    shutil.copy(path, inputs / "2009" / "BR_2009.xlsx")  # the Bureau sends it back; it is filed
     capsys.readouterr()
     code = main(["validate", "--year", "2009", "--inputs", str(inputs)])
     out = capsys.readouterr().out
@@ -205,7 +263,8 @@ def test_unfilled_fresh_template_has_no_errors(tmp_path: Path, capsys: pytest.Ca
     """Dropped back untouched, the rows with only their pre-filled Output are taken as empty:
     no error, but a warning for each output that still has no indicator."""
     inputs = tmp_path / "inputs"
-    make_template(tmp_path, 2009, "TSB", inputs=inputs, out=inputs / "2009" / "TSB_2009.xlsx")
+    (inputs / "2009").mkdir(parents=True)
+    shutil.copy(make_template(tmp_path, 2009, "TSB", inputs=inputs), inputs / "2009" / "TSB_2009.xlsx")
     capsys.readouterr()
     code = main(["validate", "--year", "2009", "--inputs", str(inputs)])
     out = capsys.readouterr().out

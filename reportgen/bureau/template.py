@@ -7,14 +7,18 @@ sheet with the codes, names and objectives. Drop-down lists stand where the valu
 (output codes, direction), number checks where a number is expected. A template that is filled
 in and dropped back into `inputs/<YEAR>/` validates without error.
 
+`write_template(TemplateOptions(...))` writes it; it never replaces an existing file unless
+told to (`force`), and never writes inside the inputs folder, where it could take the place of
+a Bureau's return. The command line (reportgen/cli/bureau.py) only turns arguments into options.
+
 openpyxl is imported inside the functions that write, so `validate` never pays for it.
 """
 
 from __future__ import annotations
 
-import argparse
 import logging
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
@@ -23,10 +27,11 @@ from reportgen import format
 from reportgen.errors import ReportgenError
 from reportgen.format import ColumnType
 
-if TYPE_CHECKING:  # types only: every command's parser imports this module
+if TYPE_CHECKING:  # types only
     from openpyxl import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
 
+    from reportgen.bureau.xlsxscan import Limits
     from reportgen.model import KPIEntry, YearData
     from reportgen.plan.loader import Plan, Sector
 
@@ -57,6 +62,19 @@ class CodeList:
 
 
 @dataclass(frozen=True, slots=True)
+class TemplateOptions:
+    """What `reportgen template` is asked for."""
+
+    year: int
+    bureau: str  # BR, TSB, BDT or GS (any case)
+    out: Path  # the file to write
+    inputs: Path | None = None  # holds <year-1>/ to carry indicators over; never written into
+    plan_file: Path | None = None  # another plan (None: the one that ships)
+    limits: Limits | None = None  # for reading last year's returns
+    force: bool = False  # replace `out` if it exists
+
+
+@dataclass(frozen=True, slots=True)
 class TemplateResult:
     path: Path
     outputs: int
@@ -64,52 +82,52 @@ class TemplateResult:
     carried_from: int | None  # that year, when its folder was read
 
 
-# -- command line ------------------------------------------------------------------------------
-
-def register(subparsers: Any) -> None:
-    """Add `reportgen template` to the CLI."""
-    from reportgen.cli import _add_io, add_limits
-
-    parser = subparsers.add_parser(
-        "template", help="write a workbook for a Bureau to fill in for a year",
-        description="Write the workbook a Bureau fills in: every output of its sector listed, "
-                    "last year's indicators carried over, drop-down lists where the values are fixed.")
-    _add_io(parser)
-    add_limits(parser)
-    parser.add_argument("--bureau", required=True, help="BR, TSB, BDT or GS")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="the file to write (default: OUTPUTS/<YEAR>/templates/<BUREAU>_<YEAR>.xlsx)")
-    parser.set_defaults(func=run_template)
+class TemplateError(ReportgenError):
+    """The template cannot be written where it was asked to go."""
 
 
-def run_template(args: argparse.Namespace) -> int:
-    from reportgen.cli import limits_of
-    from reportgen.plan.loader import load_plan
-
-    plan = load_plan(args.plan)
-    bureau = args.bureau.strip().upper()
-    out = args.out or args.outputs / str(args.year) / "templates" / f"{bureau}_{args.year}.xlsx"
-    result = write_template(plan, args.year, bureau, out, inputs=args.inputs, limits=limits_of(args))
-    carried = (f"{result.carried} KPI(s) carried over from {result.carried_from}"
-               if result.carried_from else f"nothing carried over (no readable {args.year - 1} returns)")
-    print(f"reportgen: template for {bureau} {args.year} written to {result.path} "
-          f"({result.outputs} outputs, {carried})")
-    return 0
+def default_path(outputs: Path, year: int, bureau: str) -> Path:
+    """Where a template goes unless told otherwise: outputs/<YEAR>/templates/<BUREAU>_<YEAR>.xlsx."""
+    return outputs / str(year) / "templates" / f"{bureau.strip().upper()}_{year}.xlsx"
 
 
 # -- the template ----------------------------------------------------------------------------
 
-def write_template(plan: Plan, year: int, bureau: str, out: Path, inputs: Path | None = None,
-                   limits: Any = None) -> TemplateResult:
-    """Write the template for `bureau` and `year` to `out` (temp file, then rename).
+def write_template(options: TemplateOptions) -> TemplateResult:
+    """Write the template for `options.bureau` and `options.year` to `options.out`.
     Last year's valid KPIs are read from `inputs/<year-1>/` when that folder exists.
-    Raises ReportgenError for an unknown bureau or an unwritable destination."""
-    sector = _sector(plan, bureau)
-    earlier = previous_year(plan, year, inputs, limits) if inputs is not None else None
+    Raises ReportgenError for an unknown bureau, a destination inside the inputs folder, an
+    existing file without `force`, or an unwritable destination; nothing is written then."""
+    from reportgen.plan.loader import load_plan
+
+    check_destination(options.out, options.inputs, options.force)
+    plan = load_plan(options.plan_file)
+    sector = _sector(plan, options.bureau)
+    year = options.year
+    earlier = previous_year(plan, year, options.inputs, options.limits) if options.inputs is not None else None
     carried = [k for k in earlier.kpis if k.bureau == sector.bureau] if earlier else []
     workbook = build_template(plan, year, sector, carried)
-    save_atomically(workbook, out)
-    return TemplateResult(out, len(sector.outputs), len(carried), earlier.year if earlier else None)
+    save(workbook, options.out, replace=options.force)
+    return TemplateResult(options.out, len(sector.outputs), len(carried), earlier.year if earlier else None)
+
+
+def check_destination(out: Path, inputs: Path | None, force: bool) -> None:
+    """TemplateError if `out` is inside the inputs folder (even with `force`: a template there
+    takes the place of a Bureau's return, or is read as one), is a folder, or exists and
+    `force` is not set."""
+    if inputs is not None and out.resolve().is_relative_to(inputs.resolve()):
+        raise TemplateError(f"{out} is inside the inputs folder {inputs}: a template there would replace or join "
+                            f"the Bureaux' returns; write it elsewhere (the default is outputs/<YEAR>/templates/) "
+                            f"and file it in {inputs}/ only once it is filled in")
+    if out.is_dir():
+        raise TemplateError(f"{out} is a folder: give --out a file name, e.g. {out / 'BR.xlsx'}")
+    if os.path.lexists(out) and not force:
+        raise TemplateError(_exists(out))
+
+
+def _exists(out: Path) -> str:
+    return (f"{out} already exists; nothing written (it may be a filled return): choose another --out, "
+            f"or add --force to replace it")
 
 
 def previous_year(plan: Plan, year: int, inputs: Path, limits: Any = None) -> YearData | None:
@@ -158,15 +176,21 @@ def build_template(plan: Plan, year: int, sector: Sector, carried: Iterable[KPIE
     return workbook
 
 
-def save_atomically(workbook: "Workbook", out: Path) -> None:
-    """Save to a temporary file beside `out`, then rename it over `out` (reportgen.pipeline.write)."""
+def save(workbook: "Workbook", out: Path, replace: bool = False) -> None:
+    """Save through a temporary file beside `out`, renamed into place; an existing `out` is
+    replaced only if `replace` is set (TemplateError otherwise, even for one made meanwhile)."""
     from io import BytesIO
 
-    from reportgen.pipeline.write import write_all
+    from reportgen.pipeline.write import write_file
 
     buffer = BytesIO()
     workbook.save(buffer)
-    write_all(out.parent, {out.name: buffer.getvalue()})
+    try:
+        write_file(out, buffer.getvalue(), replace=replace)
+    except FileExistsError:
+        raise TemplateError(_exists(out)) from None
+    except OSError as exc:
+        raise TemplateError(f"cannot write {out}: {exc.strerror or exc}; choose another --out") from exc
 
 
 # -- sheets ------------------------------------------------------------------------------------

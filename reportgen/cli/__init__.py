@@ -28,7 +28,7 @@ log = logging.getLogger("reportgen")
 # the domain; no domain module imports argparse.
 
 
-def _add_io(parser: argparse.ArgumentParser, outputs: bool = True) -> None:
+def add_io(parser: argparse.ArgumentParser, outputs: bool = True) -> None:
     parser.add_argument("--year", type=int, required=True, help="the report year, e.g. 2009")
     parser.add_argument("--inputs", type=Path, default=Path("inputs"),
                         help="folder holding the year folders (default: inputs)")
@@ -47,8 +47,9 @@ def add_limits(parser: argparse.ArgumentParser) -> None:
 
 def limits_of(args: argparse.Namespace):
     from reportgen.bureau.xlsxscan import Limits
+    from reportgen.options import megabytes
 
-    return Limits(int(args.max_file_mb * 1e6), int(args.max_unpacked_mb * 1e6))
+    return Limits(megabytes(args.max_file_mb, "--max-file-mb"), megabytes(args.max_unpacked_mb, "--max-unpacked-mb"))
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -58,7 +59,7 @@ def make_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     build = commands.add_parser("build", help="build the report (HTML, PDF, JSON) for a year")
-    _add_io(build)
+    add_io(build)
     add_limits(build)
     build.add_argument("--strict", action="store_true",
                        help="fail (exit 1, nothing written) if any workbook has an error")
@@ -77,7 +78,7 @@ def make_parser() -> argparse.ArgumentParser:
     build.set_defaults(func=run_build)
 
     check = commands.add_parser("validate", help="check a year's workbooks and list every problem")
-    _add_io(check, outputs=False)
+    add_io(check, outputs=False)
     add_limits(check)
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--feedback", type=Path, default=None, metavar="DIR",
@@ -104,13 +105,13 @@ def _build_with_pdf_workers_first(year: int, options: Options) -> BuildResult:
 
 def run_build(args: argparse.Namespace) -> int:
     from reportgen.i18n.catalogues import parse_languages
-    from reportgen.options import Options
+    from reportgen.options import Options, check
 
-    options = Options(inputs=args.inputs, outputs=args.outputs, strict=args.strict,
-                      plan_file=args.plan, rules_file=args.rules, limits=limits_of(args),
-                      pdf=not args.no_pdf, pdf_variant=args.pdf_variant or None,
-                      document_number=args.doc_number, council=args.council,
-                      languages=parse_languages(args.lang))
+    options = check(Options(inputs=args.inputs, outputs=args.outputs, strict=args.strict,
+                            plan_file=args.plan, rules_file=args.rules, limits=limits_of(args),
+                            pdf=not args.no_pdf, pdf_variant=args.pdf_variant or None,
+                            document_number=args.doc_number, council=args.council,
+                            languages=parse_languages(args.lang)), args.year)
     from reportgen.pipeline.cache import CachedBuild, build_or_reuse
     from reportgen.util.lock import year_lock
 
@@ -121,7 +122,8 @@ def run_build(args: argparse.Namespace) -> int:
         summary = result.summary
         print(f"reportgen: report for {args.year} is up to date in {folder}/ (nothing changed since the "
               f"last build; {summary.get('kpis')} KPIs, {summary.get('errors')} error(s), "
-              f"{summary.get('warnings')} warning(s); --force rebuilds it)")
+              f"{summary.get('warnings')} warning(s){_untranslated(summary.get('untranslated'))}; "
+              "--force rebuilds it)")
         return 1 if args.strict and summary.get("errors") else 0
     errors = result.errors
     warnings = sum(p.severity == Severity.WARNING for p in result.model.problems)
@@ -136,14 +138,24 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"reportgen: {errors} error(s) in the {args.year} returns; nothing written "
               f"(--strict). Run 'reportgen validate --year {args.year}' to list them.", file=sys.stderr)
         return 1
+    for notice in result.notices:
+        print(f"reportgen: warning: {notice}", file=sys.stderr)
     from reportgen.publish.approval import warn_if_stale
 
     stale = warn_if_stale(folder, args.year)  # the new files no longer match an approval
     if stale:
         print(f"reportgen: warning: {stale}", file=sys.stderr)
     print(f"reportgen: report for {args.year} written to {folder}/ "
-          f"({len(result.model.kpis)} KPIs, {errors} error(s), {warnings} warning(s) in the data-quality annex)")
+          f"({len(result.model.kpis)} KPIs, {errors} error(s), {warnings} warning(s) in the data-quality annex"
+          f"{_untranslated(result.untranslated)})")
     return 0
+
+
+def _untranslated(counts: dict[str, int] | None) -> str:
+    """'; untranslated texts of the returns: fr 0, ar 12' for the build's last line."""
+    if not counts:
+        return ""
+    return "; untranslated texts of the returns: " + ", ".join(f"{lang} {n}" for lang, n in counts.items())
 
 
 def run_validate(args: argparse.Namespace) -> int:

@@ -3,12 +3,15 @@ as `.po` files in `reportgen/locale/` and compiled in memory at build time, and 
 list untranslated or stale strings per language.
 
 `reportgen i18n extract` refreshes the template (`reportgen.pot`) and merges it into every
-language's catalogue; `reportgen i18n check` lists what is missing or stale.
+language's catalogue; `reportgen i18n check` lists what is missing or stale (their command-line
+code is in reportgen/cli/i18n.py).
+
+The Bureaux' own texts (KPI names, comments, ...) are not in these catalogues: see
+`returns.py` and `roundtrip.py`.
 """
 
 from __future__ import annotations
 
-import argparse
 import io
 import logging
 from dataclasses import dataclass
@@ -26,7 +29,9 @@ LANGUAGES = ("en", "fr", "es", "ar", "zh", "ru")
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "ar": "العربية",
                   "zh": "中文", "ru": "Русский"}
 from reportgen.resources import REPOSITORY_DIR as ROOT
-KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
+# NP_ and pgettext: texts with a context, such as the controlled units (i18n/terms.py).
+KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "NP_": ((1, "c"), 2),
+            "pgettext": ((1, "c"), 2)}
 
 
 def parse_languages(text: str) -> tuple[str, ...]:
@@ -129,16 +134,13 @@ def check(lang: str) -> LanguageStatus:
 
     from reportgen.plan.loader import load_plan, translation_gaps
 
-    wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in extract() if m.id}
+    wanted = {_key(m) for m in extract() if m.id}
     path = po_path(lang)
     if not path.is_file():
         return LanguageStatus(lang, len(wanted), (), (), (), tuple(sorted(wanted)), (), ())
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=lang)
-    have = {}
-    for message in catalog:
-        if message.id:
-            have[message.id if isinstance(message.id, str) else message.id[0]] = message
+    have = {_key(message): message for message in catalog if message.id}
     untranslated = tuple(sorted(k for k, m in have.items() if k in wanted and not _translated(m)))
     fuzzy = tuple(sorted(k for k, m in have.items() if k in wanted and m.fuzzy and _translated(m)))
     stale = tuple(sorted(set(have) - wanted))
@@ -147,44 +149,13 @@ def check(lang: str) -> LanguageStatus:
     return LanguageStatus(lang, len(wanted), untranslated, fuzzy, stale, missing, plan_missing, plan_review)
 
 
+def _key(message: Any) -> str:
+    """A message's text, with its context in front where it has one ("unit | days")."""
+    text = message.id if isinstance(message.id, str) else message.id[0]
+    return f"{message.context} | {text}" if message.context else text
+
+
 def _translated(message: Any) -> bool:
     if isinstance(message.string, (tuple, list)):
         return all(message.string)
     return bool(message.string)
-
-
-def register(commands: Any) -> None:
-    parser = commands.add_parser("i18n", help="the report's translations: check or extract")
-    actions = parser.add_subparsers(dest="action", required=True)
-    check_parser = actions.add_parser("check", help="list untranslated or stale strings per language")
-    check_parser.add_argument("--lang", default="all", help="languages to check (default: all)")
-    check_parser.add_argument("--verbose-list", action="store_true", help="print every string, not only counts")
-    check_parser.set_defaults(func=run_check)
-    extract_parser = actions.add_parser("extract", help="refresh reportgen.pot and merge it into each .po")
-    extract_parser.set_defaults(func=run_extract)
-
-
-def run_check(args: argparse.Namespace) -> int:
-    incomplete = 0
-    for lang in parse_languages(args.lang):
-        if lang == "en":
-            continue
-        status = check(lang)
-        parts = {"untranslated": status.untranslated, "fuzzy": status.fuzzy, "stale": status.stale,
-                 "not extracted": status.missing, "plan texts missing": status.plan_missing}
-        summary = ", ".join(f"{len(v)} {k}" for k, v in parts.items() if v) or "complete"
-        review = f"; {len(status.plan_review)} plan texts to review against the official version" \
-            if status.plan_review else ""
-        print(f"{lang}: {status.total} strings: {summary}{review}")
-        if args.verbose_list or not status.complete:
-            for kind, items in parts.items():
-                for item in items[: None if args.verbose_list else 10]:
-                    print(f"  {kind}: {item[:100]}")
-        incomplete += not status.complete
-    return 1 if incomplete else 0
-
-
-def run_extract(args: argparse.Namespace) -> int:
-    for path in update_catalogues():
-        print(f"updated {path.relative_to(ROOT)}")
-    return 0

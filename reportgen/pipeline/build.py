@@ -7,23 +7,22 @@ language is a rendering of it. Nothing is written until every output exists.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import time
 from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
 from reportgen.errors import InputError
 from reportgen.format import Severity
 from reportgen.model import Problem, ReportModel, YearData
-from reportgen.options import Options
+from reportgen.options import Options, source_date
 from reportgen.pipeline import ingest, validate
 from reportgen.pipeline.configuration import Configuration, load_configuration
 from reportgen.pipeline.secretariat import SecretariatInputs, load_secretariat
 from reportgen.pipeline.workers import PdfPool, start_pdf_workers
+from reportgen.i18n.returns import texts_of_model
 from reportgen.plan.loader import Plan
 from reportgen.settings import DocumentSettings
 from reportgen.util.gcpause import collection_paused
@@ -54,6 +53,9 @@ class BuildResult:
     model: ReportModel
     written: tuple[Path, ...]
     timings: Timings
+    # Things the user must know: the translations of a language that could not be read.
+    notices: tuple[str, ...] = ()
+    untranslated: dict[str, int] = field(default_factory=dict)  # language -> the returns' texts left untranslated
 
     @property
     def errors(self) -> int:
@@ -115,9 +117,8 @@ def report_date(current: YearData, document: DocumentSettings) -> str | None:
     date, so that the same inputs always give the same report (no build clock)."""
     if document.date:
         return document.date[:10]
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return datetime.fromtimestamp(int(epoch), timezone.utc).date().isoformat()
+    if epoch := source_date():  # OptionError if SOURCE_DATE_EPOCH is not a date
+        return epoch.isoformat()
     dates = sorted(r.date[:10] for r in current.returns if r.date and re.match(r"\d{4}-\d\d-\d\d", r.date))
     return dates[-1] if dates else None
 
@@ -169,10 +170,11 @@ def assemble(config: Configuration, returns: Returns, timings: Timings) -> Repor
 class LanguagePage:
     """The report in one language: the model localised, its charts and its HTML."""
 
-    def __init__(self, model: ReportModel, locale: Any, thresholds: Any = None) -> None:
+    def __init__(self, model: ReportModel, locale: Any, thresholds: Any = None, texts: Any = None) -> None:
         from reportgen.render.localised import localised_model
 
         self.locale = locale
+        self.texts = texts  # the Bureaux' texts in this language (reportgen.i18n.returns.ReturnTexts)
         self.model = localised_model(model, locale.language)
         self.thresholds = thresholds
         self._charts: dict[str, Any] | None = None
@@ -182,20 +184,28 @@ class LanguagePage:
         if self._charts is None:
             from reportgen.charts import all_charts
 
-            self._charts = all_charts(self.model, self.thresholds, self.locale)
+            model = self.model
+            if self.texts is not None:  # the KPI names and units they draw, in this language
+                from reportgen.i18n.returns import with_texts_in
+
+                model = with_texts_in(model, self.texts)
+            self._charts = all_charts(model, self.thresholds, self.locale)
         return self._charts
 
     def html(self, for_pdf: bool = False) -> str:
         from reportgen.render.report import render_html
 
-        return render_html(self.model, self.charts, self.locale, for_pdf=for_pdf)
+        return render_html(self.model, self.charts, self.locale, for_pdf=for_pdf, texts=self.texts)
 
 
 def render_outputs(model: ReportModel, config: Configuration, options: Options, pdfs: PdfPool | None,
-                   timings: Timings) -> dict[str, bytes]:
+                   timings: Timings, texts: dict | None = None) -> dict[str, bytes]:
     """Every file of the report, by name: the JSON and data workbook (one each), and the HTML
     and PDF of each language. PDFs are laid out by the worker processes while this process
-    goes on with the next language."""
+    goes on with the next language. `texts` gives each language's ReturnTexts (the Bureaux'
+    texts translated; see `return_texts`)."""
+    from reportgen.i18n.returns import untranslated_summary
+
     from reportgen.render import report as render
     from reportgen.render.dataworkbook import data_workbook
     from reportgen.render.locale import locale_for
@@ -204,6 +214,7 @@ def render_outputs(model: ReportModel, config: Configuration, options: Options, 
     year = model.year
     with timings.stage("render data"):
         report = render.report_json(model)
+        report |= untranslated_summary(model, texts or {})  # contract 8.6
         files = {f"report-{year}.json": write_json(report), f"data-{year}.xlsx": data_workbook(model, report)}
     # Every PDF carries the evidence: the JSON and the data workbook as attachments.
     attachments = [(name, files[name]) for name in (f"report-{year}.json", f"data-{year}.xlsx")]
@@ -211,7 +222,7 @@ def render_outputs(model: ReportModel, config: Configuration, options: Options, 
     for lang in options.languages:
         stem = f"report-{year}" if lang == "en" else f"report-{year}-{lang}"
         with timings.stage("render html" if lang == "en" else f"render {lang}"):
-            page = LanguagePage(model, locale_for(lang), config.thresholds)
+            page = LanguagePage(model, locale_for(lang), config.thresholds, (texts or {}).get(lang))
             if pdfs:  # what the PDF needs first, so that its worker starts as soon as it can
                 pending[f"{stem}.pdf"] = pdfs.submit(page.html(for_pdf=True), options.pdf_variant, attachments,
                                                      model.report_date)
@@ -222,6 +233,19 @@ def render_outputs(model: ReportModel, config: Configuration, options: Options, 
             files[name] = future.result()
             progress.advance()
     return files
+
+
+def return_texts(options: Options) -> tuple[dict, tuple[str, ...]]:
+    """The Bureaux' texts in each language of the build other than English (translations under
+    inputs/translations/), and a notice for each language whose translations cannot be read."""
+    from reportgen.i18n.returns import load_for_build
+
+    texts, notices = {}, []
+    for lang in options.languages:
+        if lang != "en":
+            texts[lang], notice = load_for_build(options.inputs, lang)
+            notices += [notice] if notice else []
+    return texts, tuple(notices)
 
 
 def write_json(data: object) -> bytes:
@@ -239,7 +263,7 @@ def write_outputs(year: int, options: Options, paths: tuple[Path, ...], files: d
         out_dir = options.outputs / str(year)
         files["manifest.json"] = write.json_bytes(
             write.manifest(year, options.inputs / str(year), list(paths), out_dir, files))
-        written = tuple(write.write_all(out_dir, files))
+        written = tuple(write.write_outputs(out_dir, files))  # all at once; an earlier build's extra files go
     log.info("wrote %s", ", ".join(str(p) for p in written))
     return written
 
@@ -260,6 +284,8 @@ def build(year: int, options: Options, pdfs: PdfPool | None = None) -> BuildResu
         model = assemble(config, returns, timings)
         if options.strict and any(p.severity == Severity.ERROR for p in model.problems):
             return BuildResult(model, (), timings)
-        files = render_outputs(model, config, options, pdfs, timings)
+        texts, notices = return_texts(options)
+        files = render_outputs(model, config, options, pdfs, timings, texts)
     written = write_outputs(year, options, returns.paths, files, timings)
-    return BuildResult(model, written, timings)
+    untranslated = {lang: len(lookup.untranslated(texts_of_model(model))) for lang, lookup in texts.items()}
+    return BuildResult(model, written, timings, notices, untranslated)

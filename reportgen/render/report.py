@@ -101,9 +101,55 @@ def _css_content(message: str, **counters: str) -> str:
     return " ".join(parts)
 
 
-def environment(locale: Any = "en", plan: Any = None, locations: dict | None = None) -> Any:
+# -- the Bureaux' texts in the report's language (issue 15) ------------------------------------
+# Two filters consult `texts` (a reportgen.i18n.returns.ReturnTexts, the one parameter this adds):
+# `workbook_text(kind, typed_in)` for a text of a return shown on its own (KPI name, unit,
+# comment, highlight, a proposal's source), and `say_workbook` for a sentence of the pipeline
+# (a reportgen.model.Text) whose values include such texts, by the names the rules give them.
+
+
+def _workbook_text(texts: Any, text: Any, kind: str, text_lang: str | None, document_lang: str) -> Any:
+    """A text of a return in the report's language: its translation, plain; or, for want of
+    one, the text as typed, marked with its language and isolated in its direction."""
+    from markupsafe import escape
+
+    if text is None:
+        return ""
+    shown, language = texts.lookup(str(text), kind, text_lang)
+    if language.split("-")[0] == document_lang.split("-")[0]:
+        return escape(shown)  # in the document's language: its direction and hyphenation apply
+    return _isolate(shown, language, document_lang)
+
+
+def _say_workbook(texts: Any, locale: Any, plan: Any, text: Any) -> Any:
+    """`locale.text(text)` with the returns' texts among its values shown as `_workbook_text`
+    shows them (each value is put in through a private-use placeholder, after escaping)."""
+    from dataclasses import replace
+
+    from markupsafe import Markup, escape
+
+    from reportgen.model import Text, WorkbookText
+
+    if not isinstance(text, Text):
+        return escape(locale.text(text, plan))
+    shown: dict[str, str] = {}
+    values = []
+    for name, value in text.values:
+        if isinstance(value, WorkbookText):
+            token = f"\ue000{len(shown)}\ue001"
+            shown[token] = str(_workbook_text(texts, value.text, value.kind, None, locale.language))
+            value = token
+        values.append((name, value))
+    sentence = str(escape(locale.text(replace(text, values=tuple(values)), plan)))
+    for token, markup in shown.items():
+        sentence = sentence.replace(token, markup)
+    return Markup(sentence)
+
+
+def environment(locale: Any = "en", plan: Any = None, locations: dict | None = None, texts: Any = None) -> Any:
     """The Jinja2 environment of one language: autoescaped, strict, gettext-ready, with
-    display-only filters that format through `locale` (a `Locale`, or a language code)."""
+    display-only filters that format through `locale` (a `Locale`, or a language code);
+    `texts` gives the Bureaux' texts in that language (as typed, marked, if None)."""
     import jinja2
     from markupsafe import Markup
 
@@ -153,6 +199,12 @@ def environment(locale: Any = "en", plan: Any = None, locations: dict | None = N
     env.filters["svg_data_uri"] = lambda svg: "data:image/svg+xml;base64," + base64.b64encode(
         svg.encode("utf-8")).decode("ascii")
     env.filters["bidi"] = lambda text, text_lang=None: _isolate(text, text_lang, lang)
+    if texts is None:
+        from reportgen.i18n.returns import ReturnTexts
+
+        texts = ReturnTexts(lang)
+    env.filters["workbook_text"] = lambda text, kind, text_lang=None: _workbook_text(texts, text, kind, text_lang, lang)
+    env.filters["say_workbook"] = lambda text: _say_workbook(texts, locale, plan, text)
     env.globals["comma"] = gettext(N_(", "))
     env.globals["semicolon"] = gettext(N_("; "))
     env.globals["STATUSES"] = STATUSES
@@ -216,17 +268,25 @@ def inline_custom_properties(css: str) -> str:
 
 
 def render_html(model: ReportModel, charts: dict[str, Any] | None = None, locale: Any = "en",
-                for_pdf: bool = False) -> str:
+                for_pdf: bool = False, texts: Any = None) -> str:
     """The report's HTML in `locale`'s language (`model` localised to it, see
     `reportgen.render.localised`);
-    `for_pdf` gives the variant WeasyPrint renders (charts as images)."""
+    `for_pdf` gives the variant WeasyPrint renders (charts as images); `texts` (a
+    reportgen.i18n.returns.ReturnTexts) gives the Bureaux' texts in that language."""
     from markupsafe import Markup
+
+    from reportgen.i18n.returns import ReturnTexts, texts_of_model
+    from reportgen.render.locale import Locale, locale_for
 
     # Our own stylesheet, not workbook text: it must go in unescaped.
     css = (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8")
     css = Markup(inline_custom_properties(css) if for_pdf else css)
-    template = environment(locale, model.plan, model.locations).get_template("report.html.j2")
-    return template.render(m=model, plan=model.plan, css=css, charts=charts or {}, for_pdf=for_pdf)
+    language = locale.language if isinstance(locale, Locale) else locale_for(locale).language
+    texts = texts if texts is not None else ReturnTexts(language)
+    template = environment(locale, model.plan, model.locations, texts).get_template("report.html.j2")
+    untranslated = len(texts.untranslated(texts_of_model(model))) if language != "en" else 0
+    return template.render(m=model, plan=model.plan, css=css, charts=charts or {}, for_pdf=for_pdf,
+                           untranslated=untranslated)
 
 
 def _fetcher_class() -> type:

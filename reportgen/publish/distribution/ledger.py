@@ -323,5 +323,6 @@ def _command_line(pid: int) -> str:
             words = handle.read().rstrip(b"\0").split(b"\0")
     except OSError:
         return ""
-    text = " ".join(w.decode("utf-8", "replace") for w in words)
+    # Another program's arguments may hold line breaks: the message stays one line.
+    text = " ".join(" ".join(w.decode("utf-8", "replace").split()) for w in words)
     return f": {text[:60]}{'...' if len(text) > 60 else ''}" if text else ""
