@@ -60,3 +60,12 @@ bench: $(STAMP)
 clean:
 	rm -rf $(VENV)
 	find outputs -mindepth 2 -maxdepth 2 \( -name 'report-*' -o -name 'data-*' -o -name manifest.json -o -name proof -o -name templates \) -exec rm -rf {} +
+
+# The plan-period assessment (contract 8.5): outputs/$(PERIOD)/assessment-$(PERIOD).html, .pdf, .json.
+PERIOD ?= 2008-2011
+.PHONY: assessment samples-2010
+assessment: $(STAMP)
+	$(BIN)/reportgen assess --period $(PERIOD) --lang $(LANGS)
+
+samples-2010: $(STAMP)
+	$(BIN)/python scripts/make_samples_2010.py --out inputs

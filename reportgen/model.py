@@ -267,6 +267,15 @@ class BureauName:
 
 
 @dataclass(frozen=True, slots=True)
+class WorkbookText:
+    """A text typed in a return (a KPI's name, a proposal and its source) quoted in a sentence:
+    shown in the reader's language where a translation exists, else as typed and marked."""
+
+    text: str
+    kind: str  # kpi, unit, comment, highlight, proposal, source (reportgen.i18n.returns)
+
+
+@dataclass(frozen=True, slots=True)
 class TextList:
     """Texts joined as a list in a sentence: "A, B and C"."""
 

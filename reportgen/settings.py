@@ -222,6 +222,8 @@ def load_document_settings(path: Path, **overrides: str | None) -> DocumentSetti
         known = [f.name for f in fields(DocumentSettings)]
         for key, value in data.items():
             line = data.line_of(key)
+            if key == "financial_plan":  # the plan period's, read by the assessment (pipeline/period.py)
+                continue
             if key not in known:
                 problems.append(ConfigProblem(str(path), line, f"unknown setting '{key}'", _unknown_key(key, known)))
             elif value is not None:  # `council:` with nothing after it: not set

@@ -1,12 +1,15 @@
 """Chart "KPI status by objective": one horizontal stacked bar of KPI statuses per objective,
-grouped by sector, with the counts in the segments (icon and number where they fit).
+grouped by sector, with the counts in the segments on a plain ground (icon and number where they
+fit; a segment too narrow for its number leaves it to the Sector's table of objectives). Its note
+(the text alternative) measures shares of reported KPIs throughout and names ties as ties.
 """
 
 from __future__ import annotations
 
-import math
-from typing import Sequence
+from fractions import Fraction
+from typing import Callable, Sequence
 
+from reportgen.charts.axis import nice_step
 from reportgen.charts.bidi import drawn, label_or_placeholder
 from reportgen.charts.canvas import WIDTH, Canvas
 from reportgen.charts.counts import reported, share
@@ -15,26 +18,20 @@ from reportgen.charts.legend import legend, status_fill, status_patterns
 from reportgen.charts.palette import GRID, MUTED, RULE, STATUS_COLOURS, text_colour_on
 from reportgen.charts.text import clean, text_width, wrap
 from reportgen.charts.words import _, capital, status_key, status_words, with_key
-from reportgen.model import STATUSES, ReportModel
+from reportgen.model import STATUSES, ObjectiveResult, ReportModel
 from reportgen.render.locale import ENGLISH, Locale
 from reportgen.render.symbols import STATUS_ICONS
 from reportgen.settings import Thresholds
 
+BAR_TOP, BAR_HEIGHT = 3.0, 14.0  # a bar within its row
+LABEL_SIZE = 10.0  # the numbers in the segments
+CHIP_PAD = 2.0  # between a number and the edge of the plain chip under it
+TEXTURE_SHOWN = 2.0  # texture left visible each side of a chip
+
+
 def draw(model: ReportModel, thresholds: Thresholds, locale: Locale) -> dict[str, Chart]:
     """The registry's entry (see reportgen.charts): key `status_by_objective`."""
     return {"status_by_objective": status_by_objective(model, locale)}
-
-
-def _nice_step(maximum: float, ticks: int = 6) -> float:
-    """A round tick step (1, 2 or 5 × 10^n) giving at most about `ticks` intervals."""
-    if maximum <= 0:
-        return 1.0
-    raw = maximum / ticks
-    power = 10 ** math.floor(math.log10(raw))
-    for factor in (1, 2, 5, 10):
-        if factor * power >= raw:
-            return float(factor * power)
-    return float(10 * power)
 
 
 def status_by_objective(model: ReportModel, locale: Locale = ENGLISH) -> Chart:
@@ -46,7 +43,7 @@ def status_by_objective(model: ReportModel, locale: Locale = ENGLISH) -> Chart:
     row, header_row = 20.0, 24.0
     objectives = [o for s in model.sectors for o in s.objectives]
     max_total = max((sum(o.status_counts.values()) for o in objectives), default=0)
-    step = _nice_step(max_total, 7)
+    step = nice_step(max_total, 7)
     axis_max = float(max_total or 1)  # the longest bar fills the room; ticks stop below it
     scale = bar_room / axis_max
     labels = status_words(locale)
@@ -58,6 +55,7 @@ def status_by_objective(model: ReportModel, locale: Locale = ENGLISH) -> Chart:
     top = y
     body = Canvas(locale.rtl)
     no_kpi = drawn(locale.say(_("no KPI")), "0")
+    left_out = False  # a segment too narrow for its number
     for sector in model.sectors:
         names = wrap(label_or_placeholder(sector.sector.name, sector.sector.code), WIDTH, 11.5, MAX_LINES, bold=True)
         for index, name in enumerate(names):
@@ -81,9 +79,10 @@ def status_by_objective(model: ReportModel, locale: Locale = ENGLISH) -> Chart:
                 if not count:
                     continue
                 width = count * scale
-                body.rect(x, y + 3, width, 14, fill=status_fill(chart_id, status),
+                body.rect(x, y + BAR_TOP, width, BAR_HEIGHT, fill=status_fill(chart_id, status),
                           stroke="#ffffff", stroke_width=0.8)
-                _segment_label(body, x, y, width, count, status)
+                if not _segment_label(body, x, y, width, count, status):
+                    left_out = True
                 x += width
             body.close("g")
             body.text(x + 4, y + 14, str(total) if total else no_kpi, font_size=10, fill=MUTED)
@@ -97,12 +96,19 @@ def status_by_objective(model: ReportModel, locale: Locale = ENGLISH) -> Chart:
         canvas.text(x, bottom + 12, locale.number(tick), font_size=9.5, text_anchor="middle", fill=MUTED)
         tick += step
     canvas.add(body.markup())
-    axis_label = drawn(locale.say(_("Number of KPIs (a KPI whose output serves several objectives "
-                                    "counts in each)")))
-    lines = [line for line in wrap(axis_label, WIDTH - bar_left, 9.5, MAX_LINES) if line]
-    for index, line in enumerate(lines):
-        canvas.text(bar_left, bottom + 27 + 12 * index, line, font_size=9.5, fill=MUTED)
-    height = bottom + 34 + 12 * max(len(lines) - 1, 0)
+    # Under the axis: what its numbers count (right), and where the numbers of segments too
+    # narrow to hold them are (left, under the objectives' names).
+    axis_label = drawn(locale.say(_("Number of KPIs (each KPI counts under the objectives it measures)")))
+    notes = [(bar_left, WIDTH - bar_left, axis_label)]
+    if left_out:
+        notes.append((0.0, label_width, drawn(locale.say(_("A number too wide for its segment is given in the "
+                                                             "Sector's table of objectives.")))))
+    height = bottom + 22
+    for x, room, note in notes:
+        lines = [line for line in wrap(note, room, 9.5, MAX_LINES) if line]
+        for index, line in enumerate(lines):
+            canvas.text(x, bottom + 27 + 12 * index, line, font_size=9.5, fill=MUTED)
+        height = max(height, bottom + 34 + 12 * max(len(lines) - 1, 0))
 
     table: list[tuple[str, ...]] = [(locale.say(_("Objective")), *(capital(labels[s]) for s in STATUSES),
                                      locale.say(_("Total KPIs")), locale.say(_("Share of reported achieved")))]
@@ -117,33 +123,81 @@ def status_by_objective(model: ReportModel, locale: Locale = ENGLISH) -> Chart:
                  tuple(table))
 
 
-def _segment_label(canvas: Canvas, x: float, y: float, width: float, count: int, status: str) -> None:
-    """Icon and count inside a segment if they fit, else the count alone, else nothing
-    (the pattern, the tooltip and the table still carry it)."""
-    colour = text_colour_on(STATUS_COLOURS[status])
+def _segment_label(canvas: Canvas, x: float, y: float, width: float, count: int, status: str) -> bool:
+    """Icon and count inside a segment if they fit, else the count alone, on a plain ground:
+    achieved's fill is plain; a textured segment gets a chip of its plain colour under the
+    number, with texture left each side so that the segment still reads as its status. A
+    segment too narrow for even its count gets no number (False): the tooltip and the
+    Sector's table of objectives carry it, and nothing collides with its neighbours."""
+    colour = STATUS_COLOURS[status]
+    textured = status != "achieved"
+    margin = CHIP_PAD + (TEXTURE_SHOWN if textured else 0.0)
+    centre = x + width / 2
     for label in (f"{STATUS_ICONS[status]}\u2009{count}", f"{STATUS_ICONS[status]}{count}", str(count)):
-        if text_width(label, 10) + 4 <= width:
-            canvas.text(x + width / 2, y + 14, label, font_size=10, text_anchor="middle", fill=colour)
-            return
+        label_width = text_width(label, LABEL_SIZE)
+        if label_width + 2 * margin > width:
+            continue
+        if textured:
+            canvas.rect(centre - label_width / 2 - CHIP_PAD, y + BAR_TOP + 1.5, label_width + 2 * CHIP_PAD,
+                        BAR_HEIGHT - 3, fill=colour, rx=1.5)
+        canvas.text(centre, y + 14, label, font_size=LABEL_SIZE, text_anchor="middle",
+                    fill=text_colour_on(colour))
+        return True
+    return False
 
 
-def _status_alt(objectives: Sequence, locale: Locale) -> str:
-    shares = [(o, share(o.status_counts["achieved"], reported(o.status_counts))) for o in objectives]
-    known = [(o, s) for o, s in shares if s is not None]
-    if not known:
+def _status_alt(objectives: Sequence[ObjectiveResult], locale: Locale) -> str:
+    """The finding in shares of reported KPIs, in both sentences: the range of the share
+    achieved, then where the share not achieved is highest. Every objective at an extreme is
+    named, so a tie reads as a tie."""
+    with_reported = [o for o in objectives if reported(o.status_counts)]
+    if not with_reported:
         return locale.say(_("None of the {count} objectives has a reported KPI."), count=len(objectives))
-    (low, low_share), (high, high_share) = min(known, key=lambda i: i[1]), max(known, key=lambda i: i[1])
-    worst = max(objectives, key=lambda o: o.status_counts["not achieved"])
-    text = locale.say(_("Across the {count} objectives, the share of reported KPIs achieved ranges from "
-                        "{low_share} ({low_code}, {low_achieved} of {low_reported}) to {high_share} "
-                        "({high_code}, {high_achieved} of {high_reported})."),
-                      count=len(objectives),
-                      low_share=locale.percent(low_share), low_code=low.objective.code,
-                      low_achieved=low.status_counts["achieved"], low_reported=reported(low.status_counts),
-                      high_share=locale.percent(high_share), high_code=high.objective.code,
-                      high_achieved=high.status_counts["achieved"], high_reported=reported(high.status_counts))
-    if worst.status_counts["not achieved"]:
-        text += " " + locale.say(_("{code} has the most KPIs not achieved ({count} of {total})."),
-                                 code=worst.objective.code, count=worst.status_counts["not achieved"],
-                                 total=sum(worst.status_counts.values()))
+
+    def share_of(status: str) -> Callable[[ObjectiveResult], Fraction]:
+        return lambda o: Fraction(o.status_counts[status], reported(o.status_counts))
+
+    def named(results: list[ObjectiveResult], status: str) -> str:
+        """"R2 (1 of 5)", or "INT3 (6 of 15) and INT4 (4 of 10)": the objectives sharing an extreme."""
+        return locale.join(locale.say(_("{code} ({count} of {reported})"), code=o.objective.code,
+                                      count=o.status_counts[status], reported=reported(o.status_counts))
+                           for o in results)
+
+    def percent(value: Fraction) -> str:
+        return locale.percent(float(value))
+
+    achieved = share_of("achieved")
+    lowest, highest = _extremes(with_reported, achieved, percent)
+    if percent(achieved(lowest[0])) == percent(achieved(highest[0])):
+        text = locale.say(_("In each of the {count} objectives with reported KPIs, the share of them achieved "
+                            "is {share}."), count=len(with_reported), share=percent(achieved(lowest[0])))
+    else:
+        text = locale.say(_("Across the {count} objectives, the share of reported KPIs achieved ranges from "
+                            "{lowest_share} in {lowest} to {highest_share} in {highest}."),
+                          count=len(objectives), lowest_share=percent(achieved(lowest[0])),
+                          lowest=named(lowest, "achieved"), highest_share=percent(achieved(highest[0])),
+                          highest=named(highest, "achieved"))
+    not_achieved = share_of("not achieved")
+    _fewest, most = _extremes(with_reported, not_achieved, percent)
+    if not not_achieved(most[0]):
+        return text
+    if len(most) == len(with_reported) > 1:  # all alike: no list of every objective
+        text += " " + locale.say(_("The share of reported KPIs not achieved is {share} in every objective "
+                                   "with reported KPIs."),
+                                 share=percent(not_achieved(most[0])))
+    else:
+        text += " " + locale.say(_("The share of reported KPIs not achieved is highest, {share}, in "
+                                   "{objectives}."), share=percent(not_achieved(most[0])),
+                                 objectives=named(most, "not achieved"))
     return text
+
+
+def _extremes(results: list[ObjectiveResult], measure: Callable[[ObjectiveResult], Fraction],
+              shown: Callable[[Fraction], str]) -> tuple[list[ObjectiveResult], list[ObjectiveResult]]:
+    """The results at the lowest `measure` and those at the highest, in the chart's order: every
+    result whose share is written (`shown`) as the extreme's is, so that a reader checking the
+    table finds no objective left out of a tie."""
+    values = [measure(r) for r in results]
+    low, high = shown(min(values)), shown(max(values))
+    return ([r for r, v in zip(results, values) if shown(v) == low],
+            [r for r, v in zip(results, values) if shown(v) == high])

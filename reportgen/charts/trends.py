@@ -1,5 +1,7 @@
 """Chart "KPI actual against target", one per sector: small multiples, one per KPI with earlier
-years, its actual (a status marker) against its target (a dash) over the plan period.
+years, its actual (a status marker) against its target (a dash), on a value axis labelled with
+round numbers, over the years for which the sector has figures (not the whole plan period: a
+year without figures would be an empty column); the title names those years.
 """
 
 from __future__ import annotations
@@ -7,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
+from reportgen.charts.axis import nice_range
 from reportgen.charts.bidi import drawn, label_or_placeholder
 from reportgen.charts.canvas import WIDTH, Canvas, coord, safe_id
 from reportgen.charts.figure import MAX_LINES, Chart, svg_document
@@ -22,8 +25,8 @@ TREND_COLUMNS = 4
 PAD = 6.0  # inside a cell
 NAME_SIZE, NAME_LINE = 9.5, 11.0  # the KPI's code and name
 SMALL_SIZE, SMALL_LINE = 8.5, 10.0  # its figures in words, its unit
-PLOT_HEIGHT = 48.0  # from the top of the plot to the bottom of the cell: markers, axis, years
-PLOT_RANGE = 24.0  # where the markers' centres may be
+PLOT_HEIGHT = 52.0  # from the top of the plot to the bottom of the cell: markers, axis, years
+PLOT_RANGE = 28.0  # where the markers' centres may be: the value axis's two ends
 STATUS_RANK = {"achieved": 3, "partially achieved": 2, "not achieved": 1}
 
 
@@ -36,7 +39,7 @@ def draw(model: ReportModel, thresholds: Thresholds, locale: Locale) -> dict[str
 
 def kpi_trends(model: ReportModel, columns: int = TREND_COLUMNS, locale: Locale = ENGLISH) -> list[Chart]:
     """One small-multiples chart per sector: each KPI with earlier years, actual (status
-    marker) against target (dash) over the plan period. Sectors without such KPIs are left out."""
+    marker) against target (dash) over the years with figures. Sectors without such KPIs are left out."""
     return [chart for sector in model.sectors
             if (chart := sector_trends(model, sector.sector.code, columns, locale)) is not None]
 
@@ -57,8 +60,11 @@ def _trend_points(model: ReportModel, kpi: KPIResult) -> list[HistoryPoint]:
 
 
 def _trend_years(model: ReportModel, kpis: Sequence[KPIResult]) -> list[int]:
-    first = min([model.plan.first_year, *(h.year for k in kpis for h in k.history)])
-    last = max(model.plan.last_year, model.year)
+    """The years the chart's x axis spans: from the first with figures for these KPIs to the
+    report's year. A year inside that span without figures keeps its place (time runs evenly);
+    the plan's later years, with no figures yet, are left out."""
+    first = min([model.year, *(h.year for k in kpis for h in k.history)])
+    last = max([model.year, *(h.year for k in kpis for h in k.history)])
     return list(range(first, last + 1))
 
 
@@ -83,8 +89,9 @@ class _TrendWords:
 def _trend_chart(model: ReportModel, sector, kpis: list[KPIResult], columns: int, locale: Locale) -> Chart:
     chart_id = safe_id(f"trends-{sector.sector.code}")
     years = _trend_years(model, kpis)
+    # U+2060 (word joiner) after the catalogues' en dash: a caption never breaks inside "2008–2009".
     title = locale.say(_("KPI actual against target, {sector}, {first}–{last} ({count} KPIs with earlier years)"),
-                       sector=sector.sector.name, first=years[0], last=years[-1], count=len(kpis))
+                       sector=sector.sector.name, first=years[0], last=f"\u2060{years[-1]}", count=len(kpis))
     words = _TrendWords.of(locale)
     cell_width = WIDTH / columns
     canvas = Canvas(locale.rtl)
@@ -198,12 +205,12 @@ class _Layout:
 
 def _trend_cell(canvas: Canvas, model: ReportModel, kpi: KPIResult, years: list[int],
                 x0: float, y0: float, width: float, words: _TrendWords, text: _CellText, layout: _Layout) -> None:
-    """One multiple: name, this year's figures in words, then the plot (no value labels on
-    the points: they collide in so small a plot; the words, the tooltip and the table carry them)."""
+    """One multiple: name, this year's figures in words, then the plot on its value axis (no
+    value labels on the points: they collide in so small a plot; the axis, the words, the
+    tooltip and the table carry them)."""
     locale = words.locale
     entry = kpi.entry
     points = _trend_points(model, kpi)
-    inner = width - 2 * PAD
     canvas.open("g")
     name = f"{entry.output} {entry.kpi}" + (f" ({entry.unit})" if entry.unit else "")
     figures = "; ".join(locale.say(_("{year} target {target}, actual {actual} ({status})"), year=p.year,
@@ -226,20 +233,26 @@ def _trend_cell(canvas: Canvas, model: ReportModel, kpi: KPIResult, years: list[
     plot_top = y0 + layout.plot_top
     plot_bottom = plot_top + PLOT_RANGE  # marker centres stay within these
     axis_y = plot_bottom + 7
-    step = inner / len(years)
+    # The value axis: its two round ends written at the start edge, each on a faint line
+    # across the plot, so that a value is read off the axis rather than from words over the line.
+    values = [v for p in points for v in (p.target, p.actual) if v is not None]
+    low, high = nice_range(min(values), max(values)) if values else (0.0, 1.0)
+    ends = [(low, plot_bottom), (high, plot_top)]
+    labels = [locale.number(value) for value, _y in ends]
+    label_room = max(text_width(label, SMALL_SIZE) for label in labels) + 3
+    plot_left = left + label_room + 3
+    for (value, y), label in zip(ends, labels):
+        canvas.text(left + label_room, y + 3, label, font_size=SMALL_SIZE, text_anchor="end", fill=MUTED)
+        canvas.line(plot_left - 2, y, x0 + width - PAD, y, stroke=GRID, stroke_width=0.8)
+    step = (x0 + width - PAD - plot_left) / len(years)
 
     def x_of(year: int) -> float:
-        return left + step * (years.index(year) + 0.5)
-
-    values = [v for p in points for v in (p.target, p.actual) if v is not None]
-    low, high = min(values), max(values)
-    if high == low:
-        low, high = low - 1, high + 1
+        return plot_left + step * (years.index(year) + 0.5)
 
     def y_of(value: float) -> float:
         return plot_bottom - (value - low) / (high - low) * (plot_bottom - plot_top)
 
-    canvas.line(left, axis_y, x0 + width - PAD, axis_y, stroke=RULE, stroke_width=0.8)
+    canvas.line(plot_left - 2, axis_y, x0 + width - PAD, axis_y, stroke=RULE, stroke_width=0.8)
     for year in years:
         canvas.text(x_of(year), y0 + layout.height - 6, str(year), font_size=SMALL_SIZE,
                     text_anchor="middle", fill=INK if year == model.year else MUTED,

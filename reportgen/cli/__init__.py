@@ -85,9 +85,9 @@ def make_parser() -> argparse.ArgumentParser:
                        help="also write, per workbook, a copy with the problems marked (for the Bureau)")
     check.set_defaults(func=run_validate)
 
-    from reportgen.cli import bureau, i18n, publish
+    from reportgen.cli import assess, bureau, i18n, publish
 
-    for group in (bureau, publish, i18n):
+    for group in (bureau, publish, i18n, assess):
         group.add_parsers(commands)
     return parser
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from reportgen.format import Severity, Status
 from reportgen.model import (Advice, Amount, CycleExemption, DataRequest, Decision, FinancialLine, Finding, FinanceResult,
                              FollowUp, KPIResult, Number, Percent, Position, Problem, ProposalEntry,
-                             ProposedChange, Recommendation, Text, TextList)
+                             ProposedChange, Recommendation, Text, TextList, WorkbookText)
 from reportgen.pipeline.rules import RULES, Evidence, N_, cycle_explains, findings_of
 from reportgen.pipeline.secretariat import FILE_NAME as SECRETARIAT_FILE
 from reportgen.pipeline.secretariat import SecretariatInputs
@@ -239,7 +239,7 @@ def _target_change(e: Evidence, k: KPIResult, rule: str) -> ProposedChange | Non
     if k.entry.actual is None:
         return None
     lower = k.entry.direction == "lower"
-    code, name = k.entry.output, k.entry.kpi
+    code, name = k.entry.output, WorkbookText(k.entry.kpi, "kpi")
     if rule == "target-exceeded" and before is not None and before.actual is not None:
         # The level reached in both years: the worse of the two results.
         level = max(k.entry.actual, before.actual) if lower else min(k.entry.actual, before.actual)
@@ -248,7 +248,7 @@ def _target_change(e: Evidence, k: KPIResult, rule: str) -> ProposedChange | Non
             return ProposedChange("none", Text.of(
                 N_("Keep the target of the KPI '{kpi}' of output {code}: the level reached in both years ({level}) "
                    "is not beyond the present target ({target})."),
-                kpi=name, code=code, level=Number(level), target=Number(k.entry.target)), output=code, kpi=name)
+                kpi=name, code=code, level=Number(level), target=Number(k.entry.target)), output=code, kpi=k.entry.kpi)
         derivation = Text.of(N_("The proposed target is the level reached in both {before} and {year}: the {which} of the two "
                                 "results ({first} and {second})."),
                              before=str(e.year - 1), year=str(e.year),
@@ -257,7 +257,7 @@ def _target_change(e: Evidence, k: KPIResult, rule: str) -> ProposedChange | Non
         return ProposedChange("target", Text.of(
             N_("Raise the target of the KPI '{kpi}' of output {code} from {current} to {proposed}."),
             kpi=name, code=code, current=Number(k.entry.target), proposed=Number(proposed)),
-            derivation, output=code, kpi=name, current_target=k.entry.target, proposed_target=proposed)
+            derivation, output=code, kpi=k.entry.kpi, current_target=k.entry.target, proposed_target=proposed)
     if rule in ("persistent-shortfall", "objective-review"):
         results = [k.entry.actual] + ([before.actual] if before is not None and before.actual is not None else [])
         best = min(results) if lower else max(results)
@@ -275,7 +275,7 @@ def _target_change(e: Evidence, k: KPIResult, rule: str) -> ProposedChange | Non
         return ProposedChange("target", Text.of(
             N_("Revise the target of the KPI '{kpi}' of output {code} from {current} to {proposed}."),
             kpi=name, code=code, current=Number(k.entry.target), proposed=Number(proposed)),
-            derivation, output=code, kpi=name, current_target=k.entry.target, proposed_target=proposed)
+            derivation, output=code, kpi=k.entry.kpi, current_target=k.entry.target, proposed_target=proposed)
     return None
 
 

@@ -75,7 +75,8 @@ def report_model(config, returns, report_date: str | None) -> ReportModel:
     return ReportModel(
         plan=plan,
         year=current.year,
-        illustrative=any((r.data_status or "").strip().lower() == "illustrative" for r in current.returns),
+        # "illustrative" alone or with another word ("illustrative, draft"): sample data either way.
+        illustrative=any("illustrative" in (r.data_status or "").lower() for r in current.returns),
         report_date=report_date,
         returns=current.returns,
         kpis=evidence.kpis,

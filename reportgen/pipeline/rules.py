@@ -14,7 +14,7 @@ from typing import Callable
 
 from reportgen.format import Status
 from reportgen.model import (Amount, BureauName, FinanceResult, Finding, KPIResult, ObjectiveResult, Percent,
-                             PlanName, ProposalEntry, Text)
+                             PlanName, ProposalEntry, Text, WorkbookText)
 from reportgen.pipeline.secretariat import Calendar
 from reportgen.plan.loader import Plan
 from reportgen.settings import Thresholds
@@ -127,7 +127,7 @@ def missing_data(e: Evidence) -> list[Finding]:
     return [
         Finding("missing-data", k.entry.output, Text.of(
             N_("The {bureau} should supply the {year} result of the KPI '{kpi}' of output {code}."),
-            bureau=BureauName(k.entry.bureau), year=str(e.year), kpi=k.entry.kpi, code=k.entry.output),
+            bureau=BureauName(k.entry.bureau), year=str(e.year), kpi=WorkbookText(k.entry.kpi, "kpi"), code=k.entry.output),
             (k.entry.source,))
         for k in e.kpis if k.status == Status.NOT_REPORTED
     ]
@@ -145,7 +145,7 @@ def persistent_shortfall(e: Evidence) -> list[Finding]:
         if k.status == Status.NOT_ACHIEVED and before is not None and before.status == Status.NOT_ACHIEVED:
             found.append(Finding("persistent-shortfall", k.entry.output, Text.of(
                 N_("The KPI '{kpi}' of output {code} reached its target {years}."),
-                kpi=k.entry.kpi, code=k.entry.output, years=_years(e.year - 1, e.year)), (k.entry.source,)))
+                kpi=WorkbookText(k.entry.kpi, "kpi"), code=k.entry.output, years=_years(e.year - 1, e.year)), (k.entry.source,)))
     return found
 
 
@@ -159,7 +159,7 @@ def target_exceeded(e: Evidence) -> list[Finding]:
             found.append(Finding("target-exceeded", k.entry.output, Text.of(
                 N_("The KPI '{kpi}' of output {code} exceeded its target by at least {margin} in both {before} "
                    "and {year} ({earlier} and {now} of the way to the target)."),
-                kpi=k.entry.kpi, code=k.entry.output, margin=Percent(EXCEEDED_MARGIN), before=str(e.year - 1),
+                kpi=WorkbookText(k.entry.kpi, "kpi"), code=k.entry.output, margin=Percent(EXCEEDED_MARGIN), before=str(e.year - 1),
                 year=str(e.year), earlier=Percent(before.achievement), now=Percent(k.achievement)),
                 (k.entry.source,)))
     return found
@@ -184,5 +184,7 @@ def unreported_output(e: Evidence) -> list[Finding]:
 
 @rule("proposal", N_("proposal"))
 def proposal(e: Evidence) -> list[Finding]:
-    return [Finding("proposal", p.refers_to, Text.of(N_("{body} proposes: “{text}”"), body=p.body, text=p.text),
+    return [Finding("proposal", p.refers_to, Text.of(N_("{body} proposes: “{text}”"),
+                                                         body=WorkbookText(p.body, "source"),
+                                                         text=WorkbookText(p.text, "proposal")),
                     (p.source,)) for p in e.proposals]

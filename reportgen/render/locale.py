@@ -115,8 +115,10 @@ class Locale:
         return self.say(text.message, **values)
 
     def _value(self, value: Any, plan: Any) -> str:
-        from reportgen.model import Amount, BureauName, Number, Percent, PlanName, Text, TextList
+        from reportgen.model import Amount, BureauName, Number, Percent, PlanName, Text, TextList, WorkbookText
 
+        if isinstance(value, WorkbookText):
+            return value.text  # as typed; the HTML shows its translation (render.report)
         if isinstance(value, Text):
             return self.text(value, plan)
         if isinstance(value, Percent):

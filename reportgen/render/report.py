@@ -106,7 +106,6 @@ def _css_content(message: str, **counters: str) -> str:
 # `workbook_text(kind, typed_in)` for a text of a return shown on its own (KPI name, unit,
 # comment, highlight, a proposal's source), and `say_workbook` for a sentence of the pipeline
 # (a reportgen.model.Text) whose values include such texts, by the names the rules give them.
-WORKBOOK_VALUES = {"kpi": "kpi", "body": "source", "text": "proposal"}  # Text value name -> kind of text
 
 
 def _workbook_text(texts: Any, text: Any, kind: str, text_lang: str | None, document_lang: str) -> Any:
@@ -129,16 +128,16 @@ def _say_workbook(texts: Any, locale: Any, plan: Any, text: Any) -> Any:
 
     from markupsafe import Markup, escape
 
-    from reportgen.model import Text
+    from reportgen.model import Text, WorkbookText
 
     if not isinstance(text, Text):
         return escape(locale.text(text, plan))
     shown: dict[str, str] = {}
     values = []
     for name, value in text.values:
-        if name in WORKBOOK_VALUES and isinstance(value, str):
+        if isinstance(value, WorkbookText):
             token = f"\ue000{len(shown)}\ue001"
-            shown[token] = str(_workbook_text(texts, value, WORKBOOK_VALUES[name], None, locale.language))
+            shown[token] = str(_workbook_text(texts, value.text, value.kind, None, locale.language))
             value = token
         values.append((name, value))
     sentence = str(escape(locale.text(replace(text, values=tuple(values)), plan)))
