@@ -30,7 +30,7 @@ LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "ar": "�
                   "zh": "中文", "ru": "Русский"}
 from reportgen.resources import REPOSITORY_DIR as ROOT
 # NP_ and pgettext: texts with a context, such as the controlled units (i18n/terms.py).
-KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "NP_": ((1, "c"), 2),
+KEYWORDS = {"_": None, "N_": None, "NN_": (1, 2), "gettext": None, "ngettext": (1, 2), "NP_": ((1, "c"), 2),
             "pgettext": ((1, "c"), 2)}
 
 

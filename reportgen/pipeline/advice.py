@@ -19,7 +19,7 @@ from reportgen.format import Severity, Status
 from reportgen.model import (Advice, Amount, CycleExemption, DataRequest, Decision, FinancialLine, Finding, FinanceResult,
                              FollowUp, KPIResult, Number, Percent, Position, Problem, ProposalEntry,
                              ProposedChange, Recommendation, Text, TextList, WorkbookText)
-from reportgen.pipeline.rules import RULES, Evidence, N_, cycle_explains, findings_of
+from reportgen.pipeline.rules import NN_, RULES, Evidence, N_, cycle_explains, findings_of
 from reportgen.pipeline.secretariat import FILE_NAME as SECRETARIAT_FILE
 from reportgen.pipeline.secretariat import SecretariatInputs
 from reportgen.plan.loader import Plan
@@ -178,7 +178,7 @@ def _priority_reasons(e: Evidence, subject: str | None, findings: list[Finding],
         reasons.append(Text.of(N_("{amount} thousand CHF at stake"), amount=Amount(money)))
     short = _shortfalls(e, subject)
     if short:
-        reasons.append(Text.count(N_("{n} KPI not achieved"), N_("{n} KPIs not achieved"), short))
+        reasons.append(Text.count(*NN_("{n} KPI not achieved", "{n} KPIs not achieved"), short))
     years = _persistence(e, subject)
     if years >= 2:
         reasons.append(Text.of(N_("short of target {n} years running"), n=years))
@@ -428,8 +428,8 @@ def _decisions(e: Evidence, recommendations: list[Recommendation], follow_ups: l
     if targets:
         n = sum(c.kind == "target" for r in recommendations for c in r.changes)
         decisions.append(Decision(Text.count(
-            N_("The Council is invited to approve the revised target of {n} KPI proposed in {ids}."),
-            N_("The Council is invited to approve the revised targets of {n} KPIs proposed in {ids}."),
+            *NN_("The Council is invited to approve the revised target of {n} KPI proposed in {ids}.",
+                 "The Council is invited to approve the revised targets of {n} KPIs proposed in {ids}."),
             n, ids=TextList(targets)), targets))
     moves = tuple(r.id for r in recommendations if any(c.kind == "resources" and c.source_output for c in r.changes))
     if moves:

@@ -28,6 +28,12 @@ def N_(message: str) -> str:
     return message
 
 
+def NN_(singular: str, plural: str) -> tuple[str, str]:
+    """Marks a text with a plural for the catalogues (one entry with every plural form of a
+    language); `Text.count(*NN_(…), n)` chooses the form when the report is rendered."""
+    return singular, plural
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """What the rules look at: one year's assessed results, the plan and the calendar."""
@@ -82,9 +88,10 @@ def objective_review(e: Evidence) -> list[Finding]:
         failed = [k for k in kpis if k.status == Status.NOT_ACHIEVED]
         if len(kpis) >= e.thresholds.review_min_reported and \
                 len(failed) >= e.thresholds.review_share_not_achieved * len(kpis):
-            found.append(Finding("objective-review", code, Text.of(
-                N_("{failed} of the {reported} KPIs reported under objective {code} were not achieved in {year}."),
-                failed=len(failed), reported=len(kpis), code=code, year=str(e.year)),
+            found.append(Finding("objective-review", code, Text.count(
+                *NN_("{n} of the {reported} KPIs reported under objective {code} was not achieved in {year}.",
+                     "{n} of the {reported} KPIs reported under objective {code} were not achieved in {year}."),
+                len(failed), reported=len(kpis), code=code, year=str(e.year)),
                 tuple(k.entry.source for k in failed)))
     return found
 
@@ -177,7 +184,7 @@ def unreported_output(e: Evidence) -> list[Finding]:
     return [
         Finding("unreported-output", o.code, Text.of(
             N_("No result was reported for any KPI of output {code} {years}."),
-            code=o.code, years=_years(e.year - 1, e.year)), tuple(sources.get(o.code, ())))
+            code=o.code, years=Text.of(N_("in either {before} or {year}"), before=str(e.year - 1), year=str(e.year))), tuple(sources.get(o.code, ())))
         for o in e.plan.outputs if o.code not in reported and o.code not in e.earlier_outputs
     ]
 
