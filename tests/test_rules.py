@@ -38,7 +38,7 @@ def test_objective_review_fires_at_half_not_achieved_of_two_reported():
     review = fired("objective-review", kpis=[kpi("R-03", "a", 10, 1, 4), kpi("R-04", "b", 10, 10, 5)])
     assert [f.subject for f in review] == ["R2"]
     assert [e.row for e in review[0].evidence] == [4]
-    assert ENGLISH.text(review[0].text) == "1 of the 2 KPIs reported under objective R2 were not achieved in 2009."
+    assert ENGLISH.text(review[0].text) == "1 of the 2 KPIs reported under objective R2 was not achieved in 2009."
 
 
 def test_objective_review_needs_two_reported_and_half_failing():
