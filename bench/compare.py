@@ -52,7 +52,8 @@ def main() -> int:
     parser.add_argument("old", type=Path)
     parser.add_argument("--new", type=Path, default=BENCH.parent)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--data", type=Path, default=None, help="a folder holding 2009/ with the synthetic returns")
+    parser.add_argument("--data", type=lambda p: Path(p).resolve(), default=None,
+                        help="a folder holding 2009/ with the synthetic returns")
     args = parser.parse_args()
     checkouts = {"old": args.old.resolve(), "new": args.new.resolve()}
     times: dict[tuple[str, str], list[float]] = {}
