@@ -308,3 +308,72 @@ def page_faults(pdf: Path, lang: str, html: str | None = None) -> list[Fault]:
 def test_every_page_passes_the_proof_check(six_languages, lang):
     faults = page_faults(pdf_of(six_languages, lang), lang, html_of(six_languages, lang))
     assert not faults, f"{lang}: " + "; ".join(map(str, faults))
+
+
+def proof_document(body: str) -> str:
+    """A page of HTML styled by the report's own stylesheet, as the PDF is."""
+    from reportgen.render.report import inline_custom_properties
+
+    css = inline_custom_properties((ROOT / "templates" / "report.css").read_text(encoding="utf-8"))
+    return f'<!DOCTYPE html><html lang="en"><head><title>Proof</title><style>{css}</style></head><body>{body}</body></html>'
+
+
+def test_the_proof_check_finds_each_fault(tmp_path):
+    """A document with one of each fault: the check names each, on its page, and nothing else."""
+    from reportgen.render.report import render_pdf
+
+    words = "The Council is invited to consider this report. " * 6
+    rows = "".join(f'<tr><th scope="row">Row {n}</th><td style="height: 20mm">{n}</td></tr>' for n in range(3))
+    body = (
+        f'<section class="chapter"><h2>1 First chapter</h2><p>{words}</p>'
+        # page 1: a heading whose text is pushed onto the next page
+        f'<div style="height: 200mm"></div><h3 style="break-after: auto">1.1 A heading left behind</h3>'
+        f'<div style="height: 100mm; break-inside: avoid"><p>{words}</p></div>'
+        # page 2: a line running into the right margin, then the page ends early
+        f'<p style="margin-right: -30mm; white-space: nowrap">{words}</p>'
+        f'<p style="break-before: page">{words}</p>'
+        # page 3: a table whose first row stands alone at the foot of the page
+        f'<div style="height: 180mm"></div><table><caption>Table 1.1. Rows</caption>'
+        f'<thead><tr><th>Name</th><th>Value</th></tr></thead><tbody>{rows}</tbody></table></section>'
+        f'<section class="chapter"><h2>2 Second chapter</h2><p>{words}</p></section>')
+    html = proof_document(body)
+    pdf = tmp_path / "proof.pdf"
+    pdf.write_bytes(render_pdf(html, "pdf/ua-1"))
+    faults = {(f.page, f.kind) for f in page_faults(pdf, "en", html)}
+    assert faults == {(1, "heading at the foot of the page"), (2, "text outside the margins"),
+                      (2, "ink outside the margins"), (2, "more than half blank"),
+                      (3, "a single table row stranded")}, faults
+
+
+def test_a_clean_document_passes_the_proof_check(tmp_path):
+    from reportgen.render.report import render_pdf
+
+    words = "The Council is invited to consider this report. " * 40
+    html = proof_document(f'<section class="chapter"><h2>1 Chapter</h2><h3>1.1 Section</h3><p>{words}</p>'
+                          f'<p>{words}</p></section><section class="chapter"><h2>2 Next</h2><p>{words}</p></section>')
+    pdf = tmp_path / "clean.pdf"
+    pdf.write_bytes(render_pdf(html, "pdf/ua-1"))
+    assert page_faults(pdf, "en", html) == []
+
+
+def embedded_faces(pdf: Path) -> list[str]:
+    """The fonts embedded in a PDF as `pdffonts` lists them, without the subset prefix."""
+    listing = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return [line.split()[0].split("+", 1)[-1] for line in listing.splitlines()[2:] if line.strip()]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_each_language_is_set_in_its_chosen_faces(six_languages, lang):
+    """The typefaces of docs/typography.md, and for Chinese the Simplified Chinese faces only
+    (fontconfig's default CJK face, the Japanese one, used to come in with the charts)."""
+    faces = embedded_faces(pdf_of(six_languages, lang))
+    other_cjk = [f for f in faces if re.search(r"CJK-(JP|KR|TC|HK)", f)]
+    assert not other_cjk, f"{lang}: {other_cjk}"
+    if lang == "zh":
+        assert {"Noto-Serif-CJK-SC", "Noto-Sans-CJK-SC"} <= set(faces), faces
+        assert not any("Oblique" in f and "CJK" in f for f in faces), faces
+    elif lang == "ar":
+        assert "Noto-Naskh-Arabic" in faces and "Noto-Naskh-Arabic-Bold" in faces, faces
+        assert not any("Arabic" in f and ("Oblique" in f or "Italic" in f) for f in faces), faces
+    else:
+        assert {"Noto-Serif", "Noto-Serif-Bold", "Noto-Sans", "Noto-Sans-Bold"} <= set(faces), faces
