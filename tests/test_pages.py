@@ -1,6 +1,7 @@
 """Every page of every language's PDF looked at by machine, as a proof-reader would: no page
 more than half blank except where a chapter ends, no heading or caption at the foot of a page,
-no table row left alone on a page, no text outside the margins, no missing glyph.
+no table row left alone on a page, no text outside the margins, no missing glyph, no link
+printed in blue; and each language set in its chosen typefaces (docs/typography.md).
 
 The pages are read back with poppler (`pdftohtml -xml` gives every text run with its place,
 font and colour; `pdftoppm` gives the pixels, so charts count as ink) and with pypdf (the
@@ -295,6 +296,11 @@ def page_faults(pdf: Path, lang: str, html: str | None = None) -> list[Fault]:
             faults.append(Fault(page.number, "ink outside the margins",
                                 f"from {beside[0]:.0f} to {beside[1]:.0f} pt "
                                 f"(text area {margins.left:.0f}-{page.width - margins.right:.0f} pt)"))
+    # On paper a link is a reference in the text's own colour: only headings (bold) are blue.
+    for page in pages:
+        blue = [r.text for r in page.runs if r.colour == HEADING_COLOUR and not r.bold]
+        if blue:
+            faults.append(Fault(page.number, "printed link in blue", blue[0][:40]))
     for page, where in stranded_rows(reader):
         faults.append(Fault(page, "a single table row stranded", f"the only row of a table that {where}"))
     if html is not None:
@@ -335,14 +341,14 @@ def test_the_proof_check_finds_each_fault(tmp_path):
         # page 3: a table whose first row stands alone at the foot of the page
         f'<div style="height: 180mm"></div><table><caption>Table 1.1. Rows</caption>'
         f'<thead><tr><th>Name</th><th>Value</th></tr></thead><tbody>{rows}</tbody></table></section>'
-        f'<section class="chapter"><h2>2 Second chapter</h2><p>{words}</p></section>')
+        f'<section class="chapter"><h2>2 Second chapter</h2><p>{words} <a href="#x" style="color: #1d4f91">link</a></p></section>')
     html = proof_document(body)
     pdf = tmp_path / "proof.pdf"
     pdf.write_bytes(render_pdf(html, "pdf/ua-1"))
     faults = {(f.page, f.kind) for f in page_faults(pdf, "en", html)}
     assert faults == {(1, "heading at the foot of the page"), (2, "text outside the margins"),
                       (2, "ink outside the margins"), (2, "more than half blank"),
-                      (3, "a single table row stranded")}, faults
+                      (3, "a single table row stranded"), (5, "printed link in blue")}, faults
 
 
 def test_a_clean_document_passes_the_proof_check(tmp_path):
