@@ -55,14 +55,15 @@ def sample_report(year: int = 2009) -> Report:
     """The 2009 sample report, built without the PDF; its PDF HTML made as the build makes it."""
     from reportgen.pipeline import build
     from reportgen.render import report as render
+    from reportgen.render.locale import ENGLISH
     from reportgen.settings import load_thresholds
 
     with tempfile.TemporaryDirectory() as temp:
         result = build.build(year, build.Options(inputs=ROOT / "inputs", outputs=Path(temp), pdf=False))
         folder = Path(temp) / str(year)
         attachments = [(name, (folder / name).read_bytes()) for name in (f"report-{year}.json", f"data-{year}.xlsx")]
-    charts = build.charts_of(result.model, load_thresholds(None))
-    return Report(render.render_html(result.model, charts, for_pdf=True), attachments, result.model.report_date)
+    page = build.LanguagePage(result.model, ENGLISH, load_thresholds(None))  # the charts with it
+    return Report(page.html(for_pdf=True), attachments, result.model.report_date)
 
 
 # -- rendering as reportgen does, with or without whole-run SVG text ---------------------------

@@ -6,13 +6,27 @@ the whole model exists before anything is written.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from reportgen.format import STATUSES, Severity, Status  # noqa: F401  (STATUSES: read from here too)
 from reportgen.plan.loader import Goal, Objective, Output, Plan, Sector
 from reportgen.settings import DocumentSettings, Thresholds
 
-STATUSES = ("achieved", "partially achieved", "not achieved", "not reported")
+# Characters that would break a line of text output or turn it around: control characters
+# (a newline in a file name), line and paragraph separators, and bidi overrides.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group(0)
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char) or f"\\u{ord(char):04x}"
+
+
+def printable(text: str) -> str:
+    """`text` on one line: control characters and bidi overrides written as escapes (\\n, \\u202e)."""
+    return text if text.isprintable() else _UNPRINTABLE.sub(_escaped, text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +46,7 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    severity: str  # "error" or "warning"
+    severity: Severity
     file: str | None
     sheet: str | None
     row: int | None
@@ -54,9 +68,10 @@ class Problem:
         }
 
     def line(self) -> str:
-        """The contract's text form: file:sheet:row:column: severity: message."""
+        """The contract's text form: file:sheet:row:column: severity: message, always one line:
+        a newline in a file name or a message is written as \\n, never as a line of its own."""
         where = ":".join("" if p is None else str(p) for p in (self.file, self.sheet, self.row, self.column))
-        return f"{where}: {self.severity}: {self.message}"
+        return printable(f"{where}: {self.severity}: {self.message}")
 
 
 def problem_order(p: Problem) -> tuple:
@@ -80,6 +95,8 @@ class KPIEntry:
     comment: str | None
     source: Source
     language: str | None = None
+    # The objectives the KPI measures (contract 8.1), as validated; empty: all of its output's.
+    objectives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +115,7 @@ class ProposalEntry:
     refers_to: str | None  # a plan code, or None for the plan as a whole
     text: str
     source: Source
+    ref: str | None = None  # the group's own reference (contract 8.2), unique within a year
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +123,15 @@ class HighlightEntry:
     bureau: str
     refers_to: str | None
     text: str
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class FinancialItem:
+    """One line of the General Secretariat's Financial situation sheet (thousands of CHF)."""
+
+    item: str  # one of format.FINANCIAL_ITEMS
+    amount: float
     source: Source
 
 
@@ -131,6 +158,7 @@ class YearData:
     proposals: tuple[ProposalEntry, ...]
     highlights: tuple[HighlightEntry, ...]
     problems: tuple[Problem, ...]
+    financial: tuple[FinancialItem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +166,7 @@ class HistoryPoint:
     year: int
     target: float | None
     actual: float | None
-    status: str
+    status: Status
     achievement: float | None = None
 
 
@@ -146,7 +174,7 @@ class HistoryPoint:
 class KPIResult:
     entry: KPIEntry
     achievement: float | None
-    status: str
+    status: Status
     objectives: tuple[str, ...]
     goals: tuple[str, ...]
     history: tuple[HistoryPoint, ...]  # earlier years, oldest first
@@ -371,6 +399,16 @@ class CycleExemption:
 
 
 @dataclass(frozen=True, slots=True)
+class FinancialLine:
+    """One item of the Union's financial situation, this year and the year before (thousands of CHF)."""
+
+    item: str
+    amount: float | None
+    previous: float | None
+    source: Source | None
+
+
+@dataclass(frozen=True, slots=True)
 class Advice:
     """Everything chapter 7 says: the recommendations ranked, the draft decisions, the data
     requests, last year's follow-up and what the conference cycle explains."""
@@ -381,6 +419,8 @@ class Advice:
     follow_ups: tuple[FollowUp, ...] = ()
     exemptions: tuple[CycleExemption, ...] = ()
     environment: tuple[str, ...] = ()
+    financial_situation: tuple[FinancialLine, ...] = ()
+    received_share: float | None = None  # assessed contributions received ÷ billed, when both are given
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,13 +41,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reportgen import format
+
 YEARS: tuple[int, ...] = (2008, 2009)
 FLAW_YEAR = 2009
 FIXED_TIME = dt.datetime(2010, 1, 15, 0, 0, 0)
 ZIP_TIME = (2010, 1, 15, 0, 0, 0)
 RETURN_DATES = {2008: dt.date(2009, 1, 16), 2009: dt.date(2010, 1, 15)}
 
-KPI_HEADER = ["Output", "KPI", "Unit", "Baseline", "Target", "Actual", "Direction", "Comment"]
+# The samples are version-2 returns (contract section 8): KPIs name the objectives they measure,
+# proposals carry their own references, and the General Secretariat reports the financial situation.
+SAMPLE_VERSION = 2
+KPI_HEADER = list(format.KPIS.headers(SAMPLE_VERSION))
 KPI_HEADER_ROW = 3  # row 1 title (one cell only), row 2 empty, row 3 header
 
 # bureau: (sector, bureau name, office preparing the return, seed base, sector title)
@@ -357,7 +362,7 @@ CATALOGUE: dict[str, list[Kpi]] = {
         K("Council working group meetings held", "number", (12, 14)),
     ],
     "INT-03": [
-        K("Budget execution", "%", 95, profile="AA"),
+        K("Audit recommendations implemented", "%", 80, baseline=50, profile="AA"),
         K("Documents translated on time", "%", 90, baseline=70, profile="PP"),
         K("Visits to the ITU website", "millions", (30, 34), profile="?-"),
     ],
@@ -468,37 +473,61 @@ HIGHLIGHTS: dict[tuple[str, int], list[tuple[str, str]]] = {
     ],
     ("BR", 2009): [
         ("R-03", "New space notices software (SpaceCap) released to administrations."),
-        ("R1", "Preparations for WRC-12 on track: first CPM texts drafted."),
+        ("R1", "Preparations for WRC-12 began: the first CPM texts were drafted."),
         ("", "All BR publications now on line."),
     ],
     ("TSB", 2008): [
         ("T-01", "WTSA-08 held in Johannesburg, the first in Africa."),
-        ("T-04", "More than 200 Recommendations approved under the alternative approval "
+        ("T-04", "{n} Recommendations approved, most of them under the alternative approval "
                  "process."),
     ],
     ("TSB", 2009): [
         ("T-05", "Workshops on ICT and climate change held in three regions."),
-        ("T6", "Bridging the standardization gap programme reached 30 countries."),
+        ("T6", "The Bridging the Standardization Gap programme assisted {n} countries."),
     ],
     ("BDT", 2008): [
         ("D-06", "GSR-08 in Pattaya attended by a record number of regulators."),
         ("D-11", "Measuring the Information Society report launched."),
     ],
     ("BDT", 2009): [
-        ("D-01", "Regional preparatory meetings for WTDC-10 held in all regions."),
+        ("D-01", "Regional preparatory meetings for WTDC-10 held in {n} of the six regions; the "
+                 "others meet early in 2010."),
         ("D-13", "Emergency telecommunication equipment deployed after disasters in Asia and "
                  "the Pacific."),
         ("D4", "ICT Development Index published for 154 economies."),
     ],
     ("GS", 2008): [
         ("INT-05", "ITU TELECOM Asia 2008 held in Bangkok."),
-        ("INT-04", "WSIS stocktaking database passed 3,000 entries."),
+        ("INT-04", "The WSIS stocktaking database reached {n} entries."),
     ],
     ("GS", 2009): [
-        ("INT-06", "WTPF-09 held in Lisbon, adopting six Opinions."),
+        ("INT-06", "WTPF-09 held in Lisbon, adopting {n} Opinions."),
         ("INT-05", "ITU TELECOM World 2009 held in Geneva."),
         ("G1", "Council 2009 approved the Union's financial plan arrangements."),
     ],
+}
+
+# The KPI whose actual a highlight quotes as {n}: (bureau, year, refers to) -> (output, KPI name).
+HIGHLIGHT_FIGURES = {
+    ("TSB", 2008, "T-04"): ("T-04", "Recommendations approved"),
+    ("TSB", 2009, "T6"): ("T-12", "Countries assisted under Bridging the Standardization Gap"),
+    ("BDT", 2009, "D-01"): ("D-01", "Regional preparatory meetings held"),
+    ("GS", 2008, "INT-04"): ("INT-04", "WSIS stocktaking entries"),
+    ("GS", 2009, "INT-06"): ("INT-06", "Opinions adopted"),
+}
+
+# The proposals' own references (contract 8.2): the body's prefix, the year, a number.
+REF_PREFIXES = {"RAG": "RAG", "TSAG": "TSAG", "TDAG": "TDAG", "Council 2008": "C08", "Council 2009": "C09",
+                "PP-06": "PP-06", "WRC-07": "WRC-07", "WTSA-08": "WTSA-08"}
+
+# The General Secretariat's Financial situation, thousands of CHF (format.FINANCIAL_ITEMS).
+FINANCIAL_SITUATION = {
+    2008: {"Assessed contributions billed": 118400, "Assessed contributions received": 112600,
+           "Arrears": 16300, "Reserve Account balance": 27900, "Cost-recovery income": 21800,
+           "Extra-budgetary funds": 34500},
+    2009: {"Assessed contributions billed": 119200, "Assessed contributions received": 110900,
+           "Arrears": 18700, "Reserve Account balance": 24300, "Cost-recovery income": 22600,
+           "Extra-budgetary funds": 36100},
 }
 
 COMMENTS = {
@@ -511,7 +540,7 @@ COMMENTS = {
           "Survey still under way"],
 }
 COMMENT_CHANCE = {"A": 0.25, "P": 0.45, "N": 0.8, "-": 1.0}
-HTML_COMMENT = ('Layout tool changed mid-year; <b>not bold</b> & "quotes" as typed', "R-06",
+HTML_COMMENT = ("Layout tool changed mid-year; times recovered in the fourth quarter", "R-06",
                 "Average time to publish", "BR", 2009)
 
 ACHIEVEMENT_RANGES = {"A": (1.0, 1.25), "P": (0.55, 0.95), "N": (0.2, 0.45)}
@@ -603,10 +632,35 @@ class Sheets:
     finance: list[list[Any]]
     proposals: list[list[Any]]
     highlights: list[list[Any]]
+    financial: list[list[Any]]
 
     def items(self) -> list[tuple[str, list[list[Any]]]]:
-        return [("About", self.about), ("KPIs", self.kpis), ("Finance", self.finance),
-                ("Proposals", self.proposals), ("Highlights", self.highlights)]
+        rows = (self.about, self.kpis, self.finance, self.proposals, self.highlights, self.financial)
+        return [(sheet.name, sheet_rows) for sheet, sheet_rows in zip(format.SHEETS, rows) if sheet_rows]
+
+
+def measured_objectives(code: str, index: int) -> str | None:
+    """The objective(s) the `index`-th KPI of an output measures (contract 8.1): for an output
+    serving several objectives, one or two of them in turn, so that objectives and goals are
+    measured by different KPIs; None (all of them) for an output serving one."""
+    objectives = _plan().output(code).objectives
+    if len(objectives) == 1:
+        return None
+    first = objectives[index % len(objectives)]
+    second = objectives[(index + 2) % len(objectives)]
+    return first if index % 3 or second == first else f"{first}, {second}"
+
+
+def _plan():
+    from reportgen.plan.loader import load_plan
+
+    global _PLAN
+    if _PLAN is None:
+        _PLAN = load_plan()
+    return _PLAN
+
+
+_PLAN = None
 
 
 def file_name(bureau: str, year: int) -> str:
@@ -645,13 +699,10 @@ def build(bureau: str, year: int) -> tuple[Sheets, list[dict[str, Any]]]:
         flaws.append({"file": fname, "sheet": sheet, "row": row, "column": column,
                       "kind": kind, "severity": severity, "value": value})
 
-    about = [
-        ["Bureau", bureau],
-        ["Year", year],
-        ["Prepared by", office],
-        ["Date", RETURN_DATES[year]],
-        ["Data status", "illustrative"],
-    ]
+    about_values = {"bureau": bureau, "year": year, "prepared_by": office, "date": RETURN_DATES[year],
+                    "data_status": "illustrative"}
+    about = [[column.header, about_values[column.field]] for column in format.ABOUT.columns
+             if column.field in about_values]
 
     labels = {code: label_for(code, year, rng) for code in outputs_of(bureau)}
     header = list(KPI_HEADER)
@@ -669,8 +720,9 @@ def build(bureau: str, year: int) -> tuple[Sheets, list[dict[str, Any]]]:
         return len(kpis)
 
     duplicate_row: list[Any] | None = None
+    actuals: dict[tuple[str, str], Any] = {}
     for code in outputs_of(bureau):
-        for kpi in CATALOGUE[code]:
+        for index, kpi in enumerate(CATALOGUE[code]):
             target = kpi.target_in(year)
             if target is None:
                 continue
@@ -686,11 +738,12 @@ def build(bureau: str, year: int) -> tuple[Sheets, list[dict[str, Any]]]:
             if (code, kpi.name, bureau, year) == (h_code, h_kpi, h_bureau, h_year):
                 comment = text
             direction = "lower" if kpi.lower else rng.choice(["higher", "higher", None])
+            actuals[(code, kpi.name)] = actual
             row = [labels[code], kpi.name, kpi.unit,
                    as_cell(kpi.baseline, kpi.unit, kpi.fmt, rng),
                    as_cell(target, kpi.unit, kpi.fmt, rng),
                    as_cell(actual, kpi.unit, kpi.fmt, rng),
-                   direction, comment]
+                   direction, comment, measured_objectives(code, index)]
             row += [None] * (len(header) - len(row))
             if flawed and bureau == "BR" and code == "R-05" and kpi.name.startswith("Documents"):
                 row[4] = "n/a"
@@ -710,11 +763,11 @@ def build(bureau: str, year: int) -> tuple[Sheets, list[dict[str, Any]]]:
                 continue
             if flawed and bureau == "GS" and code == "INT-03" and kpi.name.startswith("Documents"):
                 row[5] = "about 90"
-                row[8] = "figure from the translation service, to be confirmed"
+                row[header.index("Notes")] = "figure from the translation service, to be confirmed"
                 flaw("KPIs", add(row), "Actual", "not a number", value="about 90")
                 continue
             if flawed and bureau == "GS" and code == "INT-05" and kpi.name == "Exhibitors":
-                row[8] = "final count in March"
+                row[header.index("Notes")] = "final count in March"
             add(row)
         if flawed and bureau == "TSB" and code == "T-06" and duplicate_row is not None:
             flaw("KPIs", add(duplicate_row), "KPI", "duplicate KPI", value=duplicate_row[1])
@@ -730,7 +783,7 @@ def build(bureau: str, year: int) -> tuple[Sheets, list[dict[str, Any]]]:
                96, None, "Copied from the joint ITU-T/ITU-D report"]
         flaw("KPIs", add(row), "Output", "other sector's output", value="T-04")
 
-    finance: list[list[Any]] = [["Output", "Budget", "Expenditure"]]
+    finance: list[list[Any]] = [list(format.FINANCE.headers(SAMPLE_VERSION))]
     for code in outputs_of(bureau):
         planned = BUDGETS[code]
         planned = planned[YEARS.index(year)] if isinstance(planned, tuple) else planned
@@ -739,13 +792,31 @@ def build(bureau: str, year: int) -> tuple[Sheets, list[dict[str, Any]]]:
         expenditure = int(round(budget * rate))
         finance.append([labels[code], budget, as_cell(expenditure, "", None, rng)])
 
-    proposals = [["Source", "Refers to", "Proposal"]]
-    proposals += [[source, refers or None, text]
-                  for source, refers, text in PROPOSALS[(bureau, year)]]
-    highlights = [["Refers to", "Text"]]
-    highlights += [[refers or None, text] for refers, text in HIGHLIGHTS[(bureau, year)]]
+    proposals: list[list[Any]] = [list(format.PROPOSALS.headers(SAMPLE_VERSION))]
+    proposals += [[source, refers or None, text, proposal_ref(bureau, year, index)]
+                  for index, (source, refers, text) in enumerate(PROPOSALS[(bureau, year)])]
+    highlights: list[list[Any]] = [list(format.HIGHLIGHTS.headers(SAMPLE_VERSION))]
+    for refers, text in HIGHLIGHTS[(bureau, year)]:
+        figure = HIGHLIGHT_FIGURES.get((bureau, year, refers))
+        if figure is not None:
+            text = text.format(n=f"{actuals[figure]:,}")  # the highlight says what the KPI says
+        highlights.append([refers or None, text])
+    financial: list[list[Any]] = []
+    if bureau in format.FINANCIAL_SITUATION.bureaux:
+        financial = [list(format.FINANCIAL_SITUATION.headers(SAMPLE_VERSION))]
+        financial += [[item, amount] for item, amount in FINANCIAL_SITUATION[year].items()]
 
-    return Sheets(about, kpis, finance, proposals, highlights), flaws
+    return Sheets(about, kpis, finance, proposals, highlights, financial), flaws
+
+
+def proposal_ref(bureau: str, year: int, index: int) -> str:
+    """The reference of the `index`-th proposal of a bureau's return, e.g. RAG/2009/1: numbered
+    per body and year across all the returns (a Council decision is one series), so unique."""
+    source = PROPOSALS[(bureau, year)][index][0]
+    before = [s for b in BUREAUX for s, _, _ in PROPOSALS[(b, year)][:index if b == bureau else None]
+              if list(BUREAUX).index(b) <= list(BUREAUX).index(bureau)]
+    earlier = before.count(source)
+    return f"{REF_PREFIXES.get(source, source)}/{year}/{earlier + 1}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -753,10 +824,11 @@ def build(bureau: str, year: int) -> tuple[Sheets, list[dict[str, Any]]]:
 
 COLUMN_WIDTHS = {
     "About": [16, 48],
-    "KPIs": [28, 58, 14, 11, 11, 11, 11, 44, 40],
+    "KPIs": [28, 58, 14, 11, 11, 11, 11, 44, 14, 40],
     "Finance": [28, 12, 14],
-    "Proposals": [14, 12, 90],
+    "Proposals": [14, 12, 90, 16],
     "Highlights": [12, 90],
+    "Financial situation": [34, 14],
 }
 
 
@@ -777,14 +849,14 @@ def workbook_bytes(sheets: Sheets, bureau: str) -> bytes:
                     ws.cell(row=r, column=c, value=value)
         for c, width in enumerate(COLUMN_WIDTHS[title], start=1):
             ws.column_dimensions[get_column_letter(c)].width = width
-        if title == "KPIs":
+        if title == format.KPIS.name:
             ws["A1"].font = Font(bold=True, size=13)
             for cell in ws[KPI_HEADER_ROW]:
                 cell.font = Font(bold=True)
-        elif title != "About":
+        elif title != format.ABOUT.name:
             for cell in ws[1]:
                 cell.font = Font(bold=True)
-    wb["About"]["B4"].number_format = "yyyy-mm-dd"
+    wb[format.ABOUT.name]["B4"].number_format = "yyyy-mm-dd"
 
     props = wb.properties
     props.creator = BUREAUX[bureau][2]
@@ -826,7 +898,53 @@ def generate(out: Path | str) -> list[Path]:
             path = folder / file_name(bureau, year)
             path.write_bytes(workbook_bytes(sheets, bureau))
             written.append(path)
+    written.append(write_secretariat(out))
     return written
+
+
+# The General Secretariat's strategic planning unit's inputs for 2009 (contract 8.3): the
+# Secretary-General's positions on the proposals (one deliberately left to be stated), what became
+# of the 2008 recommendations, the ICT environment, and no change to the conference calendar.
+SECRETARIAT_2009 = """\
+# Secretariat inputs for the 2009 report (illustrative): see contract section 8.3.
+positions:
+  RAG/2009/1:
+    stance: support-with-changes
+    reason: an interim target is right, but at the level the 2008 and 2009 results support (11 months), reviewed once SpaceCap is in use
+  RAG/2009/2:
+    stance: not-supported
+    reason: no budget is available in 2010-2011; seminars will be combined with ITU-D regional events instead
+  C09/2009/1:
+    stance: support
+    reason: free online access is already budgeted for 2010
+  TSAG/2009/1: {stance: support, reason: within the existing promotion budget}
+  TSAG/2009/2:
+    stance: support-with-changes
+    reason: from the regular budget for coordination only; projects remain funded by voluntary contributions
+  C09/2009/3: {stance: support, reason: the next report will show it by goal}
+  TDAG/2009/1: {stance: support, reason: "courses move online as Centres of Excellence renew their agreements"}
+  TDAG/2009/2: {stance: support, reason: WTDC-10 will be asked to endorse it}
+  TDAG/2009/3: {stance: noted, reason: the operational plan follows the Council's decisions on the financial plan}
+  C09/2009/2: {stance: noted, reason: the 2010-2011 targets will be set with the biennial budget in the operational plans}
+  C09/2009/4: {stance: support, reason: regional preparatory meetings are in the 2010 operational plan}
+  PP-06/2009/1: {stance: support, reason: the WSIS outcomes are reported every year under INT-04}
+  # C09/2009/5 (ITU TELECOM's financial model): position to be stated by the drafting unit.
+follow_up:
+  2008-R-01: adopted
+  2008-D-04: adopted
+  2008-INT4: deferred
+  2008-T3: rejected
+environment:
+  - "Mobile subscriptions passed 4.6 billion in 2009, while fixed broadband remained below 2 per 100 inhabitants in the least developed countries: the digital divide is narrowing in access but widening in speed."
+  - "The financial crisis reduced private-sector investment in networks and the number of Sector Members, which weighs on ITU-T and ITU-D cost recovery."
+  - "Preparations for WRC-12 and WTDC-10 and the approach of PP-10 raise the workload of the Bureaux and of the General Secretariat in 2010."
+"""
+
+
+def write_secretariat(out: Path) -> Path:
+    path = out / "2009" / "secretariat.yaml"
+    path.write_text(SECRETARIAT_2009, encoding="utf-8")
+    return path
 
 
 def _all_flaws() -> list[dict[str, Any]]:

@@ -18,10 +18,7 @@ def money(output, budget, spent, row, bureau="BR"):
 
 
 def proposal(refers_to, text, row, body="RAG", ref=None):
-    entry = ProposalEntry("BR", body, refers_to, text, Source("BR.xlsx", "Proposals", row))
-    if ref is not None:
-        object.__setattr__(entry, "ref", ref) if hasattr(entry, "ref") else None
-    return entry
+    return ProposalEntry("BR", body, refers_to, text, Source("BR.xlsx", "Proposals", row), ref)
 
 
 def by_id(advice):

@@ -1,4 +1,4 @@
-"""Approval of a year's outputs (reportgen/approval.py): the ledger, staleness, refusals."""
+"""Approval of a year's outputs (reportgen/publish/approval.py): the ledger, staleness, refusals."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from reportgen.publish import approval
-from reportgen.pipeline import write
 from reportgen.cli import main
+from reportgen.pipeline import write
+from reportgen.publish import approval
 
 YEAR = 2009
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -115,10 +116,21 @@ def test_report_is_organised_as_the_plan(built):
     assert "To produce Recommendations on radiocommunication services" in text
 
 
-def test_workbook_text_is_escaped(built):
-    assert "<b>not bold</b>" not in built["html"]
-    assert "&lt;b&gt;not bold&lt;/b&gt;" in built["html"]
-    assert "<b>not bold</b>" in squash(built["pdf_text"])
+def test_workbook_text_is_escaped(tmp_path):
+    """Markup typed in a return is shown as typed, never interpreted, in the HTML and the PDF."""
+    from tests.workbooks import about, write_workbook
+
+    hostile = '<b>not bold</b> & "quotes"'
+    write_workbook(tmp_path / "in" / "2009" / "BR_2009.xlsx", {
+        "About": about("BR", 2009),
+        "KPIs": [["Output", "KPI", "Target", "Actual", "Comment"], ["R-06", "Average time to publish", 45, 40, hostile]]})
+    assert main(["build", "--year", "2009", "--inputs", str(tmp_path / "in"), "--outputs", str(tmp_path / "out")]) == 0
+    html = (tmp_path / "out" / "2009" / "report-2009.html").read_text(encoding="utf-8")
+    assert "<b>not bold</b>" not in html
+    assert "&lt;b&gt;not bold&lt;/b&gt; &amp; &#34;quotes&#34;" in html or "&lt;b&gt;not bold&lt;/b&gt;" in html
+    pdf_text = subprocess.run(["pdftotext", str(tmp_path / "out" / "2009" / "report-2009.pdf"), "-"],
+                              capture_output=True, text=True, check=True).stdout
+    assert hostile in squash(pdf_text)
 
 
 def test_html_is_self_contained(built):

@@ -1,4 +1,4 @@
-"""Distribution to the Member States (reportgen/distribute.py, reportgen/memberstates.py),
+"""Distribution to the Member States (reportgen/publish/distribution/, reportgen/publish/memberstates.py),
 against a real SMTP server (aiosmtpd) on 127.0.0.1: exactly one message each, the approved
 bytes in the right language, resumable after failures, credentials never written anywhere."""
 
@@ -19,10 +19,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from reportgen.publish import approval
-from reportgen.publish import distribute
-from reportgen.pipeline import write
 from reportgen.cli import main
+from reportgen.pipeline import write
+from reportgen.publish import approval
+from reportgen.publish.distribution.journal import Entry, Journal
+from reportgen.publish.distribution.message import attachment_name
+from reportgen.publish.distribution.transport import PASSWORD_ENV, USER_ENV
 from reportgen.publish.memberstates import DEFAULT_LIST, DistributionListError, load_list
 
 YEAR = 2009
@@ -42,6 +44,7 @@ class Recorder:
         self.down_after: int | None = None  # once this many are stored, drop every connection at MAIL
         self.drop_after_data: dict[int, bool] = {}  # n-th DATA → drop without replying (True: keep it)
         self.rcpt_replies: dict[str, list[str]] = {}  # address → replies to give, one per attempt
+        self.drop_at_rcpt: set[str] = set()  # addresses whose RCPT makes the server hang up
         self._data_calls = 0
 
     async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
@@ -53,6 +56,9 @@ class Recorder:
         return "250 OK"
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
+        if address in self.drop_at_rcpt:
+            server.transport.close()
+            return "421 4.7.0 closing connection"
         replies = self.rcpt_replies.get(address)
         if replies:
             return replies.pop(0)
@@ -101,7 +107,7 @@ def smtp() -> Iterator[tuple[Recorder, str]]:
 # ------------------------------------------------------------------------------------ outputs and lists
 
 def make_outputs(root: Path, pdfs: dict[str, bytes] = PDFS) -> Path:
-    files = {distribute.attachment_name(YEAR, lang): data for lang, data in pdfs.items()}
+    files = {attachment_name(YEAR, lang): data for lang, data in pdfs.items()}
     files[f"report-{YEAR}.html"] = b"<!DOCTYPE html><title>report</title>"
     files[f"report-{YEAR}.json"] = b'{"year": 2009}\n'
     out_dir = root / str(YEAR)
@@ -129,8 +135,8 @@ SMALL = [("France", "fr", "admin@france.example"), ("Spain", "es", "admin@spain.
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     """Approved outputs for 2009 and a small list; no credentials in the environment."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1286280000")
-    monkeypatch.delenv(distribute.USER_ENV, raising=False)
-    monkeypatch.delenv(distribute.PASSWORD_ENV, raising=False)
+    monkeypatch.delenv(USER_ENV, raising=False)
+    monkeypatch.delenv(PASSWORD_ENV, raising=False)
     monkeypatch.delenv("CI", raising=False)
     root = tmp_path / "outputs"
     make_outputs(root)
@@ -259,7 +265,7 @@ def test_every_member_state_of_the_191_gets_exactly_one_message_with_the_approve
     for s in states:
         [message] = received[s.email]
         name, data = pdf_of(message)
-        expected = distribute.attachment_name(YEAR, s.language if s.language in PDFS else "en")
+        expected = attachment_name(YEAR, s.language if s.language in PDFS else "en")
         assert name == expected
         assert hashlib.sha256(data).hexdigest() == approved[expected]
         row = rows[s.name]
@@ -347,22 +353,24 @@ def test_resend_unknown_when_the_server_lost_it(env: dict[str, Path], smtp: tupl
     assert again["Message-ID"] == lost["message_id"]  # same Message-ID: recipients can tell it is one letter
 
 
-def test_crash_between_send_and_commit_is_not_resent(env: dict[str, Path], smtp: tuple[Recorder, str],
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_crash_between_send_and_record_is_not_resent(env: dict[str, Path], smtp: tuple[Recorder, str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A power cut after the server took the message, before either record heard of its reply."""
     server, address = smtp
-    real = distribute.Ledger.mark_sent
-    calls = {"n": 0}
+    real = Journal.append
+    outcomes = {"n": 0}
 
-    def crash_on_third(self: distribute.Ledger, *args: Any) -> None:
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise SystemExit("power cut")  # the message went out; its outcome was never recorded
-        real(self, *args)
+    def crash_on_third_outcome(self: Journal, entry: Entry) -> None:
+        if entry.state == "sent":
+            outcomes["n"] += 1
+            if outcomes["n"] == 3:
+                raise SystemExit("power cut")  # the message went out; its outcome was never recorded
+        real(self, entry)
 
-    monkeypatch.setattr(distribute.Ledger, "mark_sent", crash_on_third)
+    monkeypatch.setattr(Journal, "append", crash_on_third_outcome)
     with pytest.raises(SystemExit):
         send(env, address)
-    monkeypatch.setattr(distribute.Ledger, "mark_sent", real)
+    monkeypatch.setattr(Journal, "append", real)
     assert len(server.messages) == 3
     assert sorted(row["state"] for row in ledger_rows(env).values()) == ["pending"] * 3 + ["sending"] + ["sent"] * 2
     assert send(env, address) == 1  # the rest go; the one in doubt is reported, not resent
@@ -387,6 +395,34 @@ def test_transient_replies_are_retried_and_permanent_ones_fail_at_once(
     assert len(server.messages) == 6 and "registry@kenya.example" in server.by_recipient()
 
 
+def test_a_recipient_whose_rcpt_drops_the_connection_fails_alone_and_the_rest_go(
+        env: dict[str, Path], smtp: tuple[Recorder, str], capsys: pytest.CaptureFixture[str]) -> None:
+    server, address = smtp
+    server.drop_at_rcpt = {"admin@spain.example"}  # second in the list
+    others = [row for row in SMALL if row[0] != "Spain"]
+    for _ in range(2):  # every run gets past it
+        assert send(env, address) == 1
+        captured = capsys.readouterr()
+        assert "stopped" not in captured.err
+        rows = ledger_rows(env)
+        assert rows["Spain"]["state"] == "failed"
+        assert "closed the connection" in rows["Spain"]["reply"] and "RCPT TO" in rows["Spain"]["reply"]
+        assert "failed: Spain: " in captured.out
+        assert {row["state"] for name, row in rows.items() if name != "Spain"} == {"sent"}
+        assert_exactly_once(server, others)
+
+
+def test_a_server_that_drops_every_rcpt_stops_the_run_after_three(
+        env: dict[str, Path], smtp: tuple[Recorder, str], capsys: pytest.CaptureFixture[str]) -> None:
+    server, address = smtp
+    server.drop_at_rcpt = {email for _, _, email in SMALL}
+    assert send(env, address) == 1
+    assert "stopped" in capsys.readouterr().err
+    states = [row["state"] for row in ledger_rows(env).values()]
+    assert sorted(states) == ["failed"] * 3 + ["pending"] * 3
+    assert server.messages == []
+
+
 def test_status_counts(env: dict[str, Path], smtp: tuple[Recorder, str], capsys: pytest.CaptureFixture[str]) -> None:
     server, address = smtp
     server.rcpt_replies = {"admin@kenya.example": ["550 5.1.1 no such mailbox"]}
@@ -397,6 +433,40 @@ def test_status_counts(env: dict[str, Path], smtp: tuple[Recorder, str], capsys:
     out = capsys.readouterr().out
     assert "totals: 2 sent, 1 failed, 3 pending, 0 unknown (of 6)" in out
     assert "550 5.1.1 no such mailbox" in out and "not yet attempted" in out
+
+
+SCRIPTS = [("中国", "zh", "admin@cn.example"), ("日本", "en", "admin@jp.example"), ("مصر", "ar", "admin@eg.example"),
+           ("Российская Федерация", "ru", "admin@ru.example"), ("Ελλάδα", "en", "admin@gr.example"),
+           ("Côte d'Ivoire", "fr", "admin@ci.example"), ("Føroyar", "en", "admin@fo.example")]
+
+
+def test_names_in_any_script_get_a_stable_ascii_file_name_and_a_valid_message_id(
+        env: dict[str, Path], smtp: tuple[Recorder, str], tmp_path: Path) -> None:
+    import re
+    from email.headerregistry import HeaderRegistry
+
+    server, address = smtp
+    path = write_list(tmp_path / "scripts.csv", SCRIPTS)
+    states = load_list(path)  # two names that no Latin letter spells are two Member States, not a clash
+    stems = {s.name: s.stem for s in states}
+    assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", stem) for stem in stems.values()), stems
+    assert len(set(stems.values())) == len(SCRIPTS)
+    assert stems == {s.name: s.stem for s in load_list(path)}  # the same every time
+    assert (stems["Российская Федерация"], stems["Ελλάδα"], stems["Côte d'Ivoire"], stems["Føroyar"]) == (
+        "rossiiskaia-federatsiia", "ellada", "cote-d-ivoire", "foroyar")
+
+    assert send(env, address, "--dry-run", list_file=path) == 0
+    folder = env["outputs"] / "2009" / "distribution" / "dry-run"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{stem}.eml" for stem in stems.values())
+
+    assert send(env, address, list_file=path) == 0
+    assert_exactly_once(server, SCRIPTS)
+    for name, stem in stems.items():
+        [message] = server.by_recipient()[next(a for n, _, a in SCRIPTS if n == name)]
+        mid = message["Message-ID"]
+        assert re.fullmatch(rf"<2009\.[0-9a-f]{{12}}\.{stem}@itu\.example>", mid), mid
+        parsed = HeaderRegistry()("Message-ID", mid)
+        assert not parsed.defects, (mid, parsed.defects)
 
 
 def test_dry_run_writes_eml_files_and_sends_nothing(env: dict[str, Path], smtp: tuple[Recorder, str]) -> None:
@@ -446,11 +516,11 @@ def test_smtp_auth_from_the_environment_never_written_anywhere(
         # without credentials the server refuses to take mail
         assert send(env, address, "--only", "France", "--attempts", "1") == 1
         assert handler.messages == []
-        monkeypatch.setenv(distribute.USER_ENV, USER)
-        monkeypatch.setenv(distribute.PASSWORD_ENV, "wrong-" + PASSWORD)
+        monkeypatch.setenv(USER_ENV, USER)
+        monkeypatch.setenv(PASSWORD_ENV, "wrong-" + PASSWORD)
         assert send(env, address, "--only", "France") == 1
         assert "refused the login" in capsys.readouterr().err
-        monkeypatch.setenv(distribute.PASSWORD_ENV, PASSWORD)
+        monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
         assert main(["-v", "distribute", "--year", str(YEAR), "--outputs", str(env["outputs"]), "--list",
                      str(env["list"]), "--smtp", address, "--from", "sg@itu.example", "--retry-delay", "0.001"]) == 0
         assert main(["distribute", "--year", str(YEAR), "--outputs", str(env["outputs"]), "--list",
@@ -470,23 +540,29 @@ def test_smtp_auth_from_the_environment_never_written_anywhere(
             assert PASSWORD.encode() not in content and USER.encode() not in content, path
 
 
-def test_progress_bar_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_progress_shown_only_on_a_terminal_outside_ci(env: dict[str, Path], smtp: tuple[Recorder, str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     import io
+    import sys
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
             return True
 
-    monkeypatch.delenv("CI", raising=False)
+    server, address = smtp
     terminal = Terminal()
-    bar = distribute.Progress(2, terminal)
-    bar.step("France")
-    bar.step("Kenya")
-    bar.close()
-    assert "2/2" in terminal.getvalue() and terminal.getvalue().startswith("\r[")
-    assert not distribute.Progress(2, io.StringIO()).enabled
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.delenv("REPORTGEN_PROGRESS", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    assert send(env, address, "--only", "France,Kenya") == 0
+    shown = terminal.getvalue()
+    assert "Sending to France" in shown and "Sending to Kenya" in shown and "2/2" in shown
     monkeypatch.setenv("CI", "true")
-    assert not distribute.Progress(2, Terminal()).enabled
+    quiet = Terminal()
+    monkeypatch.setattr(sys, "stderr", quiet)
+    assert send(env, address, "--only", "Spain") == 0
+    assert "Sending" not in quiet.getvalue()
+    assert len(server.messages) == 3
 
 
 def test_ledger_uses_wal(env: dict[str, Path], smtp: tuple[Recorder, str]) -> None:

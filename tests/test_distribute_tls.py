@@ -14,7 +14,7 @@ from typing import Any, Iterator
 import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from reportgen.publish import distribute
+from reportgen.publish.distribution.transport import PASSWORD_ENV, USER_ENV
 from tests.test_distribute import (PASSWORD, SMALL, USER, Recorder, assert_exactly_once, env,  # noqa: F401
                                    ledger_rows, send, start)
 
@@ -85,8 +85,8 @@ def trusted(certificates: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> I
 def test_login_and_letters_go_encrypted_when_the_certificate_is_trusted(
         env: dict[str, Path], certificates: dict[str, Path], authenticator: Any, logins: list,  # noqa: F811
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(distribute.USER_ENV, USER)
-    monkeypatch.setenv(distribute.PASSWORD_ENV, PASSWORD)
+    monkeypatch.setenv(USER_ENV, USER)
+    monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
     handler, controller = tls_server(certificates, authenticator=authenticator, auth_required=True)
     try:
         assert send(env, f"127.0.0.1:{controller.port}") == 0
@@ -113,8 +113,8 @@ def test_a_server_that_requires_starttls_gets_it_without_credentials(
 def test_a_certificate_that_fails_the_check_stops_the_mailing_before_anything_is_sent(
         env: dict[str, Path], certificates: dict[str, Path], authenticator: Any, logins: list,  # noqa: F811
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], case: str) -> None:
-    monkeypatch.setenv(distribute.USER_ENV, USER)
-    monkeypatch.setenv(distribute.PASSWORD_ENV, PASSWORD)
+    monkeypatch.setenv(USER_ENV, USER)
+    monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
     if case == "authority not trusted":
         monkeypatch.setenv("SSL_CERT_FILE", str(certificates["other.pem"]))  # a file, but not our authority
         name = "server"

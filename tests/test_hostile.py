@@ -372,3 +372,116 @@ def test_raw_zip_helper_makes_a_readable_workbook(good: Path, tmp_path: Path) ->
     workbook, problems = read(path)
     assert workbook is not None and problems == []
     assert isinstance(raw_member("x", b"y"), RawMember)
+
+
+# -- what a careless or hostile week found (issue 16) ------------------------------------------
+
+def _bytes_read() -> int:
+    """Bytes this process has read through read() calls so far (Linux /proc/self/io `rchar`)."""
+    for line in Path("/proc/self/io").read_text().splitlines():
+        if line.startswith("rchar:"):
+            return int(line.split()[1])
+    raise AssertionError("no rchar in /proc/self/io")
+
+
+def test_a_link_to_a_huge_sparse_file_is_refused_from_its_size_unread(tmp_path: Path) -> None:
+    from reportgen.pipeline.build import read_year
+    from reportgen.plan.loader import load_plan
+
+    huge = tmp_path / "elsewhere" / "huge.bin"
+    huge.parent.mkdir()
+    with huge.open("wb") as handle:
+        handle.truncate(30 << 30)  # 30 GB, sparse: no disk used
+    year_dir = tmp_path / "inputs" / "2009"
+    good_workbook(year_dir / "BR_2009.xlsx")
+    (year_dir / "TSB_2009.xlsx").symlink_to(huge)
+    before = _bytes_read()
+    data, paths = read_year(2009, tmp_path / "inputs", load_plan(), Limits())
+    assert _bytes_read() - before < 20 << 20  # the 30 GB were never read, not even to hash them
+    assert [p.name for p in paths] == ["BR_2009.xlsx"]  # nothing later (manifest, reading) gets it
+    (refused,) = [p for p in data.problems if p.file == "TSB_2009.xlsx"]
+    assert refused.severity == "error" and "32212.3 MB, above the limit of 26.2 MB" in refused.message
+    assert [k.kpi for k in data.kpis] == ["Delegates"]
+
+
+def test_links_to_nothing_pipes_and_devices_named_xlsx_are_named_not_skipped_silently(tmp_path: Path) -> None:
+    year_dir = tmp_path / "2009"
+    good_workbook(year_dir / "BR_2009.xlsx")
+    (year_dir / "TSB_2009.xlsx").symlink_to(tmp_path / "moved-away.xlsx")
+    os.mkfifo(year_dir / "BDT_2009.xlsx")
+    (year_dir / "GS_2009.xlsx").symlink_to("/dev/zero")
+    (year_dir / "~$BR_2009.xlsx").symlink_to(tmp_path / "gone")  # a lock file: still nothing said
+    paths, problems = ingest.find_workbooks(year_dir)
+    assert [p.name for p in paths] == ["BR_2009.xlsx"]
+    said = {p.file: (p.severity, p.message) for p in problems}
+    assert set(said) == {"TSB_2009.xlsx", "BDT_2009.xlsx", "GS_2009.xlsx"}
+    assert said["TSB_2009.xlsx"][0] == "warning" and "does not exist" in said["TSB_2009.xlsx"][1]
+    assert str(tmp_path / "moved-away.xlsx") in said["TSB_2009.xlsx"][1]
+    assert "a named pipe (FIFO), not a file" in said["BDT_2009.xlsx"][1]
+    assert "a link to /dev/zero, a character device, not a file" in said["GS_2009.xlsx"][1]
+    assert all("skipped" in message and "put the workbook itself" in message for _, message in said.values())
+
+
+def _careless_inputs(root: Path) -> Path:
+    about_rows = about("BR", YEAR)
+    about_rows[3] = ["Date", "2010-02-30"]
+    write_workbook(root / str(YEAR) / "BR_2009.xlsx", {"About": about_rows, "KPIs": [
+        KPI_HEADER,
+        ["R-01", "Space_x000B_notices", "per_x000B_year", 100, 120, 130, "higher", "pasted_x000B_from Word"],
+        ["R-_x000B_02", "Quoted in an error", None, None, 1, 1, None, None],  # the message quotes it
+    ]})
+    return root
+
+
+def test_the_build_goes_on_past_an_impossible_date_and_control_characters(tmp_path: Path) -> None:
+    import openpyxl
+
+    inputs = _careless_inputs(tmp_path / "inputs")
+    outputs = tmp_path / "outputs"
+    assert main(["build", "--year", "2009", "--inputs", str(inputs), "--outputs", str(outputs), "--no-pdf"]) == 0
+    data = openpyxl.load_workbook(outputs / "2009" / "data-2009.xlsx", read_only=True)
+    rows = list(data["KPIs"].iter_rows(values_only=True))
+    first = dict(zip(rows[0], rows[1]))
+    assert (first["kpi"], first["unit"], first["comment"]) == ("Space notices", "per year", "pasted from Word")
+    report = json.loads((outputs / "2009" / "report-2009.json").read_text(encoding="utf-8"))
+    said = {(p["sheet"], p["row"], p["column"]) for p in report["problems"] if p["file"] == "BR_2009.xlsx"}
+    assert {("About", 4, "Date"), ("KPIs", 2, "KPI"), ("KPIs", 2, "Unit"), ("KPIs", 2, "Comment"),
+            ("KPIs", 3, "Output")} <= said
+
+
+def test_the_feedback_copy_is_written_whatever_the_cells_hold(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    import openpyxl
+
+    inputs = _careless_inputs(tmp_path / "inputs")
+    assert main(["validate", "--year", "2009", "--inputs", str(inputs), "--feedback", str(tmp_path / "back")]) == 1
+    problems = openpyxl.load_workbook(tmp_path / "back" / "BR_2009-feedback.xlsx")["Problems"]
+    messages = [row[5] for row in problems.iter_rows(min_row=5, values_only=True)]
+    assert any("Output 'R- 02' is not an output of the plan" in m for m in messages)
+    assert any("which is not a date" in m for m in messages)
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_an_unbroken_name_and_a_10000_character_text_stay_in_their_cells_on_the_page(tmp_path: Path) -> None:
+    """Read back from the real PDF: the name breaks inside its column, left of the Unit beside
+    it, and a 10,000-character comment, cut to what a page can hold, stays on the page."""
+    import re
+    import subprocess
+
+    name = ("Spectrummonitoringcampaigns" * 4)[:80]
+    inputs = tmp_path / "inputs"
+    write_workbook(inputs / "2009" / "BR_2009.xlsx", {"About": about("BR", YEAR), "KPIs": [
+        KPI_HEADER, ["R-01", name, "UNITMARK", 100, 120, 130, None, "y" * 10_000]]})
+    outputs = tmp_path / "outputs"
+    assert main(["build", "--year", "2009", "--inputs", str(inputs), "--outputs", str(outputs)]) == 0
+    bbox = subprocess.run(["pdftotext", "-bbox", str(outputs / "2009" / "report-2009.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    page_width = float(re.search(r'<page width="([\d.]+)"', bbox).group(1))
+    words = [(float(x0), float(x1), text) for x0, x1, text in
+             re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', bbox)]
+    (unit_left,) = [x0 for x0, _, text in words if text == "UNITMARK"]
+    pieces = [(x0, x1, text) for x0, x1, text in words if len(text) > 3 and text in name]
+    assert "".join(text for _, _, text in pieces) == name  # all of it, on several lines
+    assert all(x1 <= unit_left for _, x1, _ in pieces)
+    comment = [(x0, x1) for x0, x1, text in words if set(text) == {"y"}]
+    assert comment and all(x1 <= page_width for _, x1 in comment)
+    assert sum(len(text) for _, _, text in words if set(text) == {"y"}) <= 1_500

@@ -152,3 +152,79 @@ def test_reading_a_year_leaves_the_garbage_collector_as_it_was(year_dir, enabled
         assert gc.isenabled() is enabled
     finally:
         gc.enable() if was else gc.disable()
+
+
+# -- workers die with their parent (issue 16) -----------------------------------------------------
+
+# A build through the command line that, as soon as the first page has gone to a PDF worker,
+# writes the ids of its child processes to a file and is killed by SIGNAL (as `kill -9` or
+# `kill` would do it, while the PDFs render).
+KILLED_WHILE_RENDERING = """
+import os, signal, sys
+from pathlib import Path
+from reportgen.pipeline import workers
+
+def children():
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except (OSError, ValueError):
+            continue
+        if int(stat.rpartition(")")[2].split()[1]) == os.getpid():
+            found.append(int(entry))
+    return found
+
+submit = workers.PdfPool.submit
+
+def submit_then_die(self, *args, **kwargs):
+    future = submit(self, *args, **kwargs)
+    Path(sys.argv[1]).write_text(" ".join(map(str, children())))
+    os.kill(os.getpid(), getattr(signal, sys.argv[2]))
+    return future
+
+workers.PdfPool.submit = submit_then_die
+if os.environ.get("NO_PDEATHSIG"):  # as on a system without it: the watchdog thread must do it
+    workers.PR_SET_PDEATHSIG = 0  # no such prctl option: the call fails
+from reportgen.cli import main
+sys.exit(main(sys.argv[3:]))
+"""
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` still runs (a zombie waiting for its new parent to reap it does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] not in ("Z", "X")
+
+
+@pytest.mark.parametrize("signal_name,kernel", [("SIGKILL", True), ("SIGTERM", True), ("SIGKILL", False)],
+                         ids=["kill-9", "kill", "kill-9-watchdog-only"])
+def test_pdf_workers_die_with_their_parent(tmp_path, signal_name, kernel):
+    """The finding: after `kill -9` or `kill` of a build, its PDF workers (165 MB each) were
+    still there 95 s later."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = Path(__file__).resolve().parents[1]
+    pids_file = tmp_path / "workers"
+    argv = [sys.executable, "-c", KILLED_WHILE_RENDERING, str(pids_file), signal_name,
+            "build", "--year", "2009", "--inputs", str(root / "inputs"), "--outputs", str(tmp_path / "out"),
+            "--lang", "en,fr"]
+    # Output to files, not pipes: a surviving worker would hold a pipe open.
+    with (tmp_path / "log").open("w") as log:
+        build = subprocess.Popen(argv, stdout=log, stderr=log, env={**os.environ, "NO_PDEATHSIG": "" if kernel else "1"})
+        assert build.wait(timeout=300) == -getattr(signal, signal_name), (tmp_path / "log").read_text()
+    workers = [int(pid) for pid in pids_file.read_text().split()]
+    assert workers  # the PDF workers were running when the build was killed
+    deadline = time.monotonic() + 5
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    survivors = [pid for pid in workers if alive(pid)]
+    for pid in survivors:  # do not leave them to the rest of the test session
+        os.kill(pid, signal.SIGKILL)
+    assert survivors == [], f"{len(survivors)} of {len(workers)} worker(s) outlived the build by 5 s"

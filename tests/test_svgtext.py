@@ -7,7 +7,6 @@ Pages are rasterised with pdftoppm (poppler-utils) and compared by where their i
 from __future__ import annotations
 
 import logging
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -17,7 +16,10 @@ import pytest
 
 from reportgen.render import report as render
 from reportgen.render import svgtext
-pytestmark = pytest.mark.skipif(not shutil.which("pdftoppm"), reason="pdftoppm (poppler-utils) is not installed")
+
+# pdftoppm is these tests' only eye on the pages, and these tests are all that stands behind
+# svgtext's patch of WeasyPrint's private SVG code: without it they fail (conftest.py).
+pytestmark = pytest.mark.needs_tool("pdftoppm")
 
 ARABIC = "الاتحاد الدولي للاتصالات"
 PAGE = ("<!DOCTYPE html><html><head><style>@page { size: 120mm 30mm; margin: 0 } body { margin: 0 }"

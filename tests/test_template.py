@@ -59,12 +59,12 @@ def problem_lines(text: str, severity: str) -> list[str]:
 def test_kpis_sheet_lists_every_output_with_dropdowns(tmp_path: Path, bureau: str) -> None:
     sector = PLAN.sector_of_bureau(bureau)
     book = openpyxl.load_workbook(make_template(tmp_path, 2009, bureau))
-    assert book.sheetnames == ["Instructions", "About", "KPIs", "Finance", "Proposals",
-                               "Highlights", "Outputs"]
+    assert book.sheetnames == ["Instructions", "About", "KPIs", "Finance", "Proposals", "Highlights",
+                               *(["Financial situation"] if bureau == "GS" else []), "Outputs"]
     assert book.active.title == "Instructions"
     kpis = book["KPIs"]
     assert [c.value for c in kpis[1]] == ["Output", "KPI", "Unit", "Baseline", "Target", "Actual",
-                                          "Direction", "Comment"]
+                                          "Direction", "Comment", "Objective"]
     codes = [o.code for o in sector.outputs]
     assert [r["Output"] for r in kpi_rows(kpis)] == codes  # no earlier year: one row per output
     for cell in ("A2", "A40", "A501"):
@@ -78,6 +78,9 @@ def test_kpis_sheet_lists_every_output_with_dropdowns(tmp_path: Path, bureau: st
         for row in (2, 501):
             assert [dv.type for dv in validation_at(kpis, f"{column}{row}")] == ["decimal"]
     assert validation_at(kpis, "B2") == []  # the KPI name is free text
+    (objectives,) = validation_at(kpis, "I2")  # contract 8.1: the sector's objectives, several allowed
+    assert list_values(objectives) == [o.code for o in sector.objectives]
+    assert objectives.errorStyle == "warning"
     finance = book["Finance"]
     assert [r[0] for r in finance.iter_rows(min_row=2, values_only=True) if r[0]] == codes
     assert list_values(validation_at(finance, "A300")[0]) == codes
@@ -97,7 +100,7 @@ def test_headers_frozen_styled_and_readable(tmp_path: Path) -> None:
         assert sheet.freeze_panes == "A2", name
         for cell in sheet[1][:headers]:
             assert cell.font.bold and cell.value, (name, cell.coordinate)
-    assert [c.value for c in book["Proposals"][1]] == ["Source", "Refers to", "Proposal"]
+    assert [c.value for c in book["Proposals"][1]] == ["Source", "Refers to", "Proposal", "Ref"]
     assert [c.value for c in book["Highlights"][1]] == ["Refers to", "Text"]
     assert book["KPIs"].column_dimensions["B"].width >= 40  # KPI names are long
     assert book["KPIs"]["E1"].comment is not None  # hovering a header explains the column
@@ -152,6 +155,63 @@ def test_default_path_and_unknown_bureau(tmp_path: Path, capsys: pytest.CaptureF
     assert "unknown bureau 'ITU'" in err and "BR" in err and "Traceback" not in err
 
 
+# -- never over a file, never into the inputs (issue 16) ----------------------------------------
+
+def test_out_never_replaces_an_existing_file_without_force(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """The finding: `--out` over a filled return replaced it silently; the next build lost 30 KPIs."""
+    filled = tmp_path / "mail" / "BR_2009.xlsx"
+    filled.parent.mkdir()
+    shutil.copy(INPUTS / "2009" / "BR_2009.xlsx", filled)
+    before = filled.read_bytes()
+    argv = ["template", "--year", "2010", "--bureau", "BR", "--inputs", str(INPUTS), "--out", str(filled)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert str(filled) in err and "already exists" in err and "--force" in err
+    assert filled.read_bytes() == before
+    assert sorted(p.name for p in filled.parent.iterdir()) == ["BR_2009.xlsx"]  # no temporary file left
+
+    assert main(argv + ["--force"]) == 0
+    assert "Instructions" in openpyxl.load_workbook(filled).sheetnames
+
+
+@pytest.mark.parametrize("target", ["the-return", "a-new-file", "through-a-link"])
+def test_out_inside_the_inputs_folder_is_refused_even_with_force(tmp_path: Path, capsys: pytest.CaptureFixture,
+                                                                 target: str) -> None:
+    inputs = tmp_path / "inputs"
+    shutil.copytree(INPUTS, inputs)
+    (tmp_path / "link").symlink_to(inputs / "2009")
+    out = {"the-return": inputs / "2009" / "BR_2009.xlsx", "a-new-file": inputs / "2010" / "BR_2010.xlsx",
+           "through-a-link": tmp_path / "link" / "BR_2009.xlsx"}[target]
+    before = {p: p.read_bytes() for p in inputs.rglob("*") if p.is_file()}
+    for force in ([], ["--force"]):
+        assert main(["template", "--year", "2010", "--bureau", "BR", "--inputs", str(inputs),
+                     "--out", str(out), *force]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "Traceback" not in err and "inside the inputs folder" in err
+    assert {p: p.read_bytes() for p in inputs.rglob("*") if p.is_file()} == before
+
+
+def test_the_template_module_has_no_command_line_code() -> None:
+    """Its argparse code lives in reportgen/cli/bureau.py; the domain module takes typed options."""
+    import ast
+
+    tree = ast.parse((ROOT / "reportgen" / "bureau" / "template.py").read_text(encoding="utf-8"))
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert "argparse" not in imported
+    assert not [name for name in imported if name == "reportgen.cli" or name.startswith("reportgen.cli.")]
+
+
+def test_write_template_takes_typed_options(tmp_path: Path) -> None:
+    from reportgen.bureau.template import TemplateOptions, write_template
+
+    result = write_template(TemplateOptions(year=2009, bureau="GS", out=tmp_path / "GS.xlsx", inputs=INPUTS))
+    assert result.path == tmp_path / "GS.xlsx" and result.carried_from == 2008 and result.carried > 0
+    about = openpyxl.load_workbook(result.path)["About"]
+    assert {row[0]: row[1] for row in about.iter_rows(values_only=True)}["Bureau"] == "GS"
+
+
 # -- round trip: filled in, dropped back, validated ----------------------------------------------
 
 def fill(path: Path, name_missing: bool) -> None:
@@ -165,7 +225,9 @@ def fill(path: Path, name_missing: bool) -> None:
             kpis.cell(row, 2).value = f"Indicator for {kpis.cell(row, 1).value}"
             kpis.cell(row, 3).value = "number"
             kpis.cell(row, 5).value = 100
-        kpis.cell(row, 6).value = 90 + row
+        target = kpis.cell(row, 5).value
+        # an actual near the target, as real figures are (one 1000 times off is warned as a slip)
+        kpis.cell(row, 6).value = round(target * 0.9) + row if isinstance(target, (int, float)) else 90 + row
     book["About"]["B3"] = "Strategic Planning Unit"
     book["About"]["B4"] = "2010-01-15"
     finance = book["Finance"]
@@ -184,8 +246,9 @@ def test_filled_template_validates_without_error(tmp_path: Path, carried: bool,
     (inputs / "2009").mkdir(parents=True)
     if carried:
         shutil.copytree(INPUTS / "2008", inputs / "2008")
-    path = make_template(tmp_path, 2009, "BR", inputs=inputs, out=inputs / "2009" / "BR_2009.xlsx")
+    path = make_template(tmp_path, 2009, "BR", inputs=inputs)
     fill(path, name_missing=not carried)
+    shutil.copy(path, inputs / "2009" / "BR_2009.xlsx")  # the Bureau sends it back; it is filed
     capsys.readouterr()
     code = main(["validate", "--year", "2009", "--inputs", str(inputs)])
     out = capsys.readouterr().out
@@ -200,7 +263,8 @@ def test_unfilled_fresh_template_has_no_errors(tmp_path: Path, capsys: pytest.Ca
     """Dropped back untouched, the rows with only their pre-filled Output are taken as empty:
     no error, but a warning for each output that still has no indicator."""
     inputs = tmp_path / "inputs"
-    make_template(tmp_path, 2009, "TSB", inputs=inputs, out=inputs / "2009" / "TSB_2009.xlsx")
+    (inputs / "2009").mkdir(parents=True)
+    shutil.copy(make_template(tmp_path, 2009, "TSB", inputs=inputs), inputs / "2009" / "TSB_2009.xlsx")
     capsys.readouterr()
     code = main(["validate", "--year", "2009", "--inputs", str(inputs)])
     out = capsys.readouterr().out

@@ -210,3 +210,119 @@ def test_finance_rows_without_a_rate_and_empty_kpis_sheet_are_warned(tmp_path):
     assert "Budget is 0" in problems_at(data, "BR.xlsx", 2, "Budget", severity="warning")[0].message
     assert "Expenditure is empty" in problems_at(data, "BR.xlsx", 3, "Expenditure", severity="warning")[0].message
     assert "only separate thousands" in problems_at(data, "BR.xlsx", 4, "Budget")[0].message
+
+
+# -- version 2 columns (contract 8.1, 8.2) -----------------------------------------------------
+
+def test_objective_codes_are_checked_against_the_output_and_carried(tmp_path):
+    r01 = PLAN.output("R-01").objectives
+    other = next(o.code for o in PLAN.sector("R").objectives if o.code not in r01)
+    write_workbook(tmp_path / "2009" / "BR.xlsx", {"About": about("BR", 2009), "KPIs": [
+        KPI_HEADER,
+        ["R-01", "All objectives", None, None, 10, 10, None, None, None],               # 2: empty
+        ["R-01", "One", None, None, 10, 10, None, None, r01[0].lower()],                 # 3: case folded
+        ["R-01", "Several", None, None, 10, 10, None, None, f" {', '.join(r01)} ,"],     # 4
+        ["R-01", "Not its own", None, None, 10, 10, None, None, f"{r01[0]}, {other}"],   # 5: error
+        ["R-01", "Unknown", None, None, 10, 10, None, None, "X9"],                       # 6: error
+    ]})
+    data = read(tmp_path)
+    carried = {k.kpi: k.objectives for k in data.kpis}
+    assert carried == {"All objectives": (), "One": (r01[0],), "Several": tuple(r01)}
+    for row, wrong in ((5, other), (6, "X9")):
+        (error,) = problems_at(data, "BR.xlsx", row, "Objective")
+        assert error.cell == f"I{row}"
+        assert f"'{wrong}' is not an objective of output R-01" in error.message
+        assert ", ".join(r01) in error.message  # says which codes are allowed
+
+
+def test_a_proposal_ref_is_unique_within_the_year(tmp_path):
+    header = ["Source", "Refers to", "Proposal", "Ref"]
+    write_workbook(tmp_path / "2009" / "TSB.xlsx", {"About": about("TSB", 2009), "KPIs": [KPI_HEADER],
+        "Proposals": [header, ["TSAG", "T-03", "Shorter meetings", "TSAG-2009/3"],
+                      ["TSAG", None, "No ref", None],
+                      ["TSAG", None, "Unique", "TSAG-2009/4"]]})
+    write_workbook(tmp_path / "2009" / "BR.xlsx", {"About": about("BR", 2009), "KPIs": [KPI_HEADER],
+        "Proposals": [header, ["RAG", None, "Same ref, other file", "tsag-2009/3 "]]})
+    data = read(tmp_path)
+    assert sorted((p.text, p.ref) for p in data.proposals) == [("No ref", None), ("Unique", "TSAG-2009/4")]
+    for file, row in (("TSB.xlsx", 2), ("BR.xlsx", 2)):
+        (error,) = problems_at(data, file, row, "Ref")
+        assert "appears 2 times" in error.message and "its own reference" in error.message
+
+
+# -- careless and hostile content (issue 16) ---------------------------------------------------
+
+def test_an_impossible_about_date_is_a_warning_at_its_cell(tmp_path):
+    rows = about("BR", 2009)
+    rows[3] = ["Date", "2010-02-30"]
+    write_workbook(tmp_path / "2009" / "BR_2009.xlsx", {"About": rows, "KPIs": [
+        KPI_HEADER, ["R-01", "Delegates", None, None, 10, 10, None, None]]})
+    data = read(tmp_path)
+    (warning,) = problems_at(data, "BR_2009.xlsx", 4, "Date", severity="warning")
+    assert (warning.sheet, warning.cell) == ("About", "B4")
+    assert "'2010-02-30', which is not a date" in warning.message and "YYYY-MM-DD" in warning.message
+    assert data.returns[0].date is None  # nothing later stumbles on it
+    assert len(data.kpis) == 1
+
+
+def test_a_control_character_is_replaced_by_a_space_and_warned_at_its_cell(tmp_path):
+    # openpyxl writes "_x000B_" as Excel does for a vertical tab; calamine reads it back as one.
+    write_workbook(tmp_path / "2009" / "BR_2009.xlsx", {"About": about("BR", 2009), "KPIs": [
+        KPI_HEADER, ["R-01", "Space_x000B_notices", "days_x0007_", None, 10, 10, None, "pasted_x000B_from Word"]]})
+    data = read(tmp_path)
+    (entry,) = data.kpis
+    assert (entry.kpi, entry.unit, entry.comment) == ("Space notices", "days", "pasted from Word")
+    for column, cell in (("KPI", "B2"), ("Unit", "C2"), ("Comment", "H2")):
+        (warning,) = problems_at(data, "BR_2009.xlsx", 2, column, severity="warning")
+        assert warning.cell == cell and "control character" in warning.message
+
+
+def test_a_point_as_thousands_separator_and_figures_1000_times_apart_are_warned(tmp_path):
+    write_workbook(tmp_path / "2009" / "BR_2009.xlsx", {"About": about("BR", 2009), "KPIs": [
+        KPI_HEADER,
+        ["R-01", "Typed as text", None, 1100, "1.250", 1300, None, None],      # 2: 1.25, off from both
+        ["R-02", "Point, no baseline", None, None, "2.500", None, None, None],  # 3: only the text says so
+        ["R-03", "Number cell", None, None, 1250, 1.25, None, None],            # 4: actual 1000x smaller
+        ["R-04", "Fine", None, 0.5, 0.8, 0.75, None, None],                     # 5: nothing to say
+    ], "Finance": [["Output", "Budget", "Expenditure"], ["R-01", 3710, "3.731"], ["R-02", 1200, 1180]]})
+    data = read(tmp_path)
+    (target,) = problems_at(data, "BR_2009.xlsx", 2, "Target", severity="warning")
+    assert "Target (1.25) is about 880 times smaller than Baseline (1,100)" in target.message
+    assert "type 1,250 without it" in target.message
+    (pointed,) = problems_at(data, "BR_2009.xlsx", 3, "Target", severity="warning")
+    assert "'2.500' was read as 2.5" in pointed.message and "2500" in pointed.message
+    (actual,) = problems_at(data, "BR_2009.xlsx", 4, "Actual", severity="warning")
+    assert "1,000 times smaller than Target (1,250)" in actual.message
+    assert not problems_at(data, "BR_2009.xlsx", 5, severity="warning")
+    (spent,) = [p for p in problems_at(data, "BR_2009.xlsx", 2, "Expenditure", severity="warning") if p.sheet == "Finance"]
+    assert "times smaller than Budget (3,710)" in spent.message and "3,731" in spent.message
+    assert len(data.kpis) == 4 and len(data.finance) == 2  # warnings: the figures are still used
+
+
+def test_absurdly_long_texts_are_cut_and_characters_no_font_has_are_named(tmp_path):
+    write_workbook(tmp_path / "2009" / "BR_2009.xlsx", {"About": about("BR", 2009), "KPIs": [
+        KPI_HEADER,
+        ["R-01", "Delegates", None, None, 10, 10, None, "x" * 10_000],
+        ["R-02", "Launches \U0001F680", None, None, 10, 10, None, "中文 العربية Ελληνικά"],
+    ]})
+    data = read(tmp_path)
+    long, rocket = data.kpis
+    (cut,) = problems_at(data, "BR_2009.xlsx", 2, "Comment", severity="warning")
+    assert cut.cell == "H2" and "10,000 characters long" in cut.message and "cut after 1,500" in cut.message
+    assert len(long.comment) == 1501
+    (boxes,) = problems_at(data, "BR_2009.xlsx", 3, "KPI", severity="warning")
+    assert "U+1F680 ROCKET" in boxes.message and "empty boxes" in boxes.message
+    assert rocket.kpi == "Launches \U0001F680"  # kept as written: only the Bureau can say what it meant
+    assert not problems_at(data, "BR_2009.xlsx", 3, "Comment", severity="warning")  # Chinese, Arabic, Greek: shown
+
+
+def test_a_file_name_with_a_newline_cannot_forge_lines_of_validate_output(tmp_path, capsys):
+    from reportgen.cli import main
+
+    name = "BR_2009.xlsx\nGS_2009.xlsx:KPIs:7:Actual: error: forged"
+    write_workbook(tmp_path / "2009" / f"{name}.xlsx", {"About": about("BR", 2009), "KPIs": [
+        KPI_HEADER, ["R-01", "Delegates", None, None, "n/a", 10, None, None]]})
+    main(["validate", "--year", "2009", "--inputs", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert not [line for line in out.splitlines() if line.startswith("GS_2009.xlsx:KPIs:7")]
+    assert "BR_2009.xlsx\\nGS_2009.xlsx:KPIs:7:Actual: error: forged.xlsx:KPIs:2:Target: error:" in out

@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Iterable
 
 from reportgen.errors import ReportgenError
+from reportgen.format import Severity
 from reportgen.model import Problem, YearData
 from reportgen.util.text import header_key
 
@@ -35,7 +36,9 @@ WARNING_FILL = "FFE699"  # amber
 ERROR_TAB = "C00000"
 WARNING_TAB = "FFC000"
 HEADER_FILL = "1F4E79"
-PROBLEMS_SHEET = "Problems"
+PROBLEMS_SHEET = "Problems"  # one of format.GUIDANCE_SHEETS: validate passes over it when a copy comes back
+# What no workbook can hold (XML 1.0): a message quoting a cell's text must not carry it.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 PROBLEM_HEADERS = ("Severity", "Sheet", "Row", "Column", "Cell", "Problem and fix")
 PROBLEM_WIDTHS = (10, 14, 7, 14, 8, 110)
 MAX_ROW_COLUMNS = 30  # a whole-row highlight stops here, however wide the sheet
@@ -44,7 +47,7 @@ SUFFIX = "-feedback"
 
 @dataclass(frozen=True, slots=True)
 class _Mark:
-    severity: str
+    severity: Severity
     text: str
 
 
@@ -213,23 +216,29 @@ def _mark(workbook: "Workbook", problems: list[Problem]) -> None:
         sheet = _sheet(workbook, problem.sheet)
         if sheet is None:
             continue
-        if worst.get(sheet.title) != "error":
+        if worst.get(sheet.title) != Severity.ERROR:
             worst[sheet.title] = problem.severity
         cells = _locate(sheet, problem)
         for index, ref in enumerate(cells):
             # A whole row gets one note, on its first cell; every cell gets the colour.
-            text = f"{problem.severity.upper()}: {problem.message}" if index == 0 else ""
+            text = f"{problem.severity.upper()}: {_safe(problem.message)}" if index == 0 else ""
             marks.setdefault((sheet.title, ref), []).append(_Mark(problem.severity, text))
     for (title, ref), found in marks.items():
         cell = workbook[title][ref]
-        severity = "error" if any(m.severity == "error" for m in found) else "warning"
-        colour = ERROR_FILL if severity == "error" else WARNING_FILL
+        severity = Severity.ERROR if any(m.severity == Severity.ERROR for m in found) else Severity.WARNING
+        colour = ERROR_FILL if severity == Severity.ERROR else WARNING_FILL
         cell.fill = PatternFill("solid", fgColor=colour)
         texts = [m.text for m in found if m.text]
         if texts:
             _add_note(cell, "\n\n".join(texts))
     for title, severity in worst.items():
-        workbook[title].sheet_properties.tabColor = ERROR_TAB if severity == "error" else WARNING_TAB
+        workbook[title].sheet_properties.tabColor = ERROR_TAB if severity == Severity.ERROR else WARNING_TAB
+
+
+def _safe(text: str | None) -> str | None:
+    """`text` as a workbook can hold it: control characters (which a file name or a quoted cell
+    may carry) become spaces, so that writing the copy never fails."""
+    return _ILLEGAL.sub(" ", text) if text else text
 
 
 def _add_note(cell: Any, text: str) -> None:
@@ -249,9 +258,9 @@ def _problems_sheet(sheet: "Worksheet", workbook: "Workbook", rel: str, year: in
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.hyperlink import Hyperlink
 
-    errors = sum(p.severity == "error" for p in problems)
+    errors = sum(p.severity == Severity.ERROR for p in problems)
     warnings_ = len(problems) - errors
-    sheet["A1"] = f"Problems found in {rel} (returns for {year})"
+    sheet["A1"] = _safe(f"Problems found in {rel} (returns for {year})")
     sheet["A1"].font = Font(bold=True, size=14, color=HEADER_FILL)
     if problems:
         summary = (f"{errors} error(s) and {warnings_} warning(s). An error means the row was "
@@ -278,13 +287,14 @@ def _problems_sheet(sheet: "Worksheet", workbook: "Workbook", rel: str, year: in
         target = _sheet(workbook, problem.sheet) if reason is None else None
         cells = _locate(target, problem) if target is not None else []
         ref = problem.cell or (cells[0] if len(cells) == 1 else None)
-        values = (problem.severity, problem.sheet, problem.row, problem.column, ref, problem.message)
+        values = (str(problem.severity), _safe(problem.sheet), problem.row, _safe(problem.column), ref,
+                  _safe(problem.message))
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row=row, column=column, value=value)
             cell.alignment = Alignment(wrap_text=column == 6, vertical="top",
                                        horizontal="center" if column in (3, 5) else None)
         severity_cell = sheet.cell(row=row, column=1)
-        severity_cell.fill = PatternFill("solid", fgColor=ERROR_FILL if problem.severity == "error"
+        severity_cell.fill = PatternFill("solid", fgColor=ERROR_FILL if problem.severity == Severity.ERROR
                                          else WARNING_FILL)
         jump = ref or (cells[0] if cells else None)
         if target is not None and jump:

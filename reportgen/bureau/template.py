@@ -7,24 +7,31 @@ sheet with the codes, names and objectives. Drop-down lists stand where the valu
 (output codes, direction), number checks where a number is expected. A template that is filled
 in and dropped back into `inputs/<YEAR>/` validates without error.
 
+`write_template(TemplateOptions(...))` writes it; it never replaces an existing file unless
+told to (`force`), and never writes inside the inputs folder, where it could take the place of
+a Bureau's return. The command line (reportgen/cli/bureau.py) only turns arguments into options.
+
 openpyxl is imported inside the functions that write, so `validate` never pays for it.
 """
 
 from __future__ import annotations
 
-import argparse
 import logging
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
+from reportgen import format
 from reportgen.errors import ReportgenError
+from reportgen.format import ColumnType
 
-if TYPE_CHECKING:  # types only: every command's parser imports this module
+if TYPE_CHECKING:  # types only
     from openpyxl import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
 
+    from reportgen.bureau.xlsxscan import Limits
     from reportgen.model import KPIEntry, YearData
     from reportgen.plan.loader import Plan, Sector
 
@@ -33,36 +40,38 @@ log = logging.getLogger(__name__)
 # Rows below the header that carry the drop-downs and number checks: far more than any
 # return has (the 2009 samples have under 40 KPI rows per bureau).
 VALIDATED_ROWS = 500
-KPI_HEADERS = ("Output", "KPI", "Unit", "Baseline", "Target", "Actual", "Direction", "Comment")
-KPI_WIDTHS = (11, 48, 11, 11, 11, 11, 11, 48)
-FINANCE_HEADERS = ("Output", "Budget", "Expenditure")
-PROPOSAL_HEADERS = ("Source", "Refers to", "Proposal")
-HIGHLIGHT_HEADERS = ("Refers to", "Text")
+# The sheets, columns, notes and drop-down values come from the format (reportgen/format.py).
 OUTPUT_HEADERS = ("Code", "Output (name as printed in the plan)", "Objectives", "High priority")
-DIRECTIONS = ("higher", "lower")
-DATA_STATUSES = ("final", "draft", "illustrative")
-# Sheets a template has beyond the five the report reads (tell validate to ignore them).
+# Sheets a template has beyond the five the report reads (format.GUIDANCE_SHEETS: validate ignores them).
 EXTRA_SHEETS = ("Instructions", "Outputs")
 
 HEADER_FILL = "1F4E79"  # dark blue, white bold text
 KEY_FILL = "DDEBF7"  # light blue for the About keys
 INPUT_FILL = "FFF2CC"  # light yellow: "type here"
 
-# What each KPIs column means, shown as the header cell's note and on the Instructions sheet.
-KPI_HELP = {
-    "Output": "Required. The output code, chosen from the drop-down list (the names are on the "
-              "Outputs sheet). Only outputs of your own sector.",
-    "KPI": "Required. The indicator's name, e.g. 'Space notices processed'. Keep last year's "
-           "wording so the years line up; each name once per output.",
-    "Unit": "Optional. What the numbers count: number, %, days, CHF thousand...",
-    "Baseline": "Optional. The starting value (pre-filled with last year's actual). A number.",
-    "Target": "Required. This year's target. A number.",
-    "Actual": "This year's result. A number; leave empty if not yet known (it is then shown as "
-              "'not reported').",
-    "Direction": "higher (default) or lower: which way is better. 'lower' for things like "
-                 "processing times or backlogs.",
-    "Comment": "Optional. A short explanation, shown in the report as plain text.",
-}
+
+
+@dataclass(frozen=True, slots=True)
+class CodeList:
+    """The drop-down of a code column (Output, Refers to, Objective): a warning, not a stop,
+    since an output's name, or several codes separated by commas, are allowed too."""
+
+    codes: tuple[str, ...]
+    prompt: str
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateOptions:
+    """What `reportgen template` is asked for."""
+
+    year: int
+    bureau: str  # BR, TSB, BDT or GS (any case)
+    out: Path  # the file to write
+    inputs: Path | None = None  # holds <year-1>/ to carry indicators over; never written into
+    plan_file: Path | None = None  # another plan (None: the one that ships)
+    limits: Limits | None = None  # for reading last year's returns
+    force: bool = False  # replace `out` if it exists
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,52 +82,52 @@ class TemplateResult:
     carried_from: int | None  # that year, when its folder was read
 
 
-# -- command line ------------------------------------------------------------------------------
-
-def register(subparsers: Any) -> None:
-    """Add `reportgen template` to the CLI."""
-    from reportgen.cli import _add_io, add_limits
-
-    parser = subparsers.add_parser(
-        "template", help="write a workbook for a Bureau to fill in for a year",
-        description="Write the workbook a Bureau fills in: every output of its sector listed, "
-                    "last year's indicators carried over, drop-down lists where the values are fixed.")
-    _add_io(parser)
-    add_limits(parser)
-    parser.add_argument("--bureau", required=True, help="BR, TSB, BDT or GS")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="the file to write (default: OUTPUTS/<YEAR>/templates/<BUREAU>_<YEAR>.xlsx)")
-    parser.set_defaults(func=run_template)
+class TemplateError(ReportgenError):
+    """The template cannot be written where it was asked to go."""
 
 
-def run_template(args: argparse.Namespace) -> int:
-    from reportgen.cli import limits_of
-    from reportgen.plan.loader import load_plan
-
-    plan = load_plan(args.plan)
-    bureau = args.bureau.strip().upper()
-    out = args.out or args.outputs / str(args.year) / "templates" / f"{bureau}_{args.year}.xlsx"
-    result = write_template(plan, args.year, bureau, out, inputs=args.inputs, limits=limits_of(args))
-    carried = (f"{result.carried} KPI(s) carried over from {result.carried_from}"
-               if result.carried_from else f"nothing carried over (no readable {args.year - 1} returns)")
-    print(f"reportgen: template for {bureau} {args.year} written to {result.path} "
-          f"({result.outputs} outputs, {carried})")
-    return 0
+def default_path(outputs: Path, year: int, bureau: str) -> Path:
+    """Where a template goes unless told otherwise: outputs/<YEAR>/templates/<BUREAU>_<YEAR>.xlsx."""
+    return outputs / str(year) / "templates" / f"{bureau.strip().upper()}_{year}.xlsx"
 
 
 # -- the template ----------------------------------------------------------------------------
 
-def write_template(plan: Plan, year: int, bureau: str, out: Path, inputs: Path | None = None,
-                   limits: Any = None) -> TemplateResult:
-    """Write the template for `bureau` and `year` to `out` (temp file, then rename).
+def write_template(options: TemplateOptions) -> TemplateResult:
+    """Write the template for `options.bureau` and `options.year` to `options.out`.
     Last year's valid KPIs are read from `inputs/<year-1>/` when that folder exists.
-    Raises ReportgenError for an unknown bureau or an unwritable destination."""
-    sector = _sector(plan, bureau)
-    earlier = previous_year(plan, year, inputs, limits) if inputs is not None else None
+    Raises ReportgenError for an unknown bureau, a destination inside the inputs folder, an
+    existing file without `force`, or an unwritable destination; nothing is written then."""
+    from reportgen.plan.loader import load_plan
+
+    check_destination(options.out, options.inputs, options.force)
+    plan = load_plan(options.plan_file)
+    sector = _sector(plan, options.bureau)
+    year = options.year
+    earlier = previous_year(plan, year, options.inputs, options.limits) if options.inputs is not None else None
     carried = [k for k in earlier.kpis if k.bureau == sector.bureau] if earlier else []
     workbook = build_template(plan, year, sector, carried)
-    save_atomically(workbook, out)
-    return TemplateResult(out, len(sector.outputs), len(carried), earlier.year if earlier else None)
+    save(workbook, options.out, replace=options.force)
+    return TemplateResult(options.out, len(sector.outputs), len(carried), earlier.year if earlier else None)
+
+
+def check_destination(out: Path, inputs: Path | None, force: bool) -> None:
+    """TemplateError if `out` is inside the inputs folder (even with `force`: a template there
+    takes the place of a Bureau's return, or is read as one), is a folder, or exists and
+    `force` is not set."""
+    if inputs is not None and out.resolve().is_relative_to(inputs.resolve()):
+        raise TemplateError(f"{out} is inside the inputs folder {inputs}: a template there would replace or join "
+                            f"the Bureaux' returns; write it elsewhere (the default is outputs/<YEAR>/templates/) "
+                            f"and file it in {inputs}/ only once it is filled in")
+    if out.is_dir():
+        raise TemplateError(f"{out} is a folder: give --out a file name, e.g. {out / 'BR.xlsx'}")
+    if os.path.lexists(out) and not force:
+        raise TemplateError(_exists(out))
+
+
+def _exists(out: Path) -> str:
+    return (f"{out} already exists; nothing written (it may be a filled return): choose another --out, "
+            f"or add --force to replace it")
 
 
 def previous_year(plan: Plan, year: int, inputs: Path, limits: Any = None) -> YearData | None:
@@ -151,19 +160,15 @@ def build_template(plan: Plan, year: int, sector: Sector, carried: Iterable[KPIE
     instructions = workbook.active
     instructions.title = "Instructions"
     _instructions_sheet(instructions, plan, year, sector)
-    _about_sheet(workbook.create_sheet("About"), year, sector)
-    _kpis_sheet(workbook.create_sheet("KPIs"), sector, list(carried))
-    _finance_sheet(workbook.create_sheet("Finance"), sector)
-    refers = _refers_codes(plan, sector)
-    _text_sheet(workbook.create_sheet("Proposals"), PROPOSAL_HEADERS, (14, 14, 90), refers, {
-        "Source": "Who made the proposal: RAG, TSAG, TDAG, WRC-07, Council 2009...",
-        "Refers to": "A goal (G1-G7), objective or output code, or empty for the plan as a whole.",
-        "Proposal": "Required. The proposal's text.",
-    })
-    _text_sheet(workbook.create_sheet("Highlights"), HIGHLIGHT_HEADERS, (14, 100), refers, {
-        "Refers to": "A goal (G1-G7), objective or output code, or empty for the sector as a whole.",
-        "Text": "Required. One highlight of the year, one or two sentences.",
-    })
+    _about_sheet(workbook.create_sheet(format.ABOUT.name), year, sector)
+    lists = _code_lists(plan, sector)
+    _kpis_sheet(workbook.create_sheet(format.KPIS.name), sector, list(carried), lists)
+    _finance_sheet(workbook.create_sheet(format.FINANCE.name), sector, lists)
+    # The plain sheets, and those only some bureaux send (the General Secretariat's Financial situation).
+    extra = tuple(spec for spec in format.SHEETS if spec.bureaux and sector.bureau in spec.bureaux)
+    for spec in (format.PROPOSALS, format.HIGHLIGHTS, *extra):
+        _data_sheet(workbook.create_sheet(spec.name), spec, lists)
+        _print_setup(workbook[spec.name])
     _outputs_sheet(workbook.create_sheet("Outputs"), plan, sector)
     workbook.active = 0
     workbook.properties.title = f"{sector.bureau} return for {year}"
@@ -171,15 +176,21 @@ def build_template(plan: Plan, year: int, sector: Sector, carried: Iterable[KPIE
     return workbook
 
 
-def save_atomically(workbook: "Workbook", out: Path) -> None:
-    """Save to a temporary file beside `out`, then rename it over `out` (reportgen.pipeline.write)."""
+def save(workbook: "Workbook", out: Path, replace: bool = False) -> None:
+    """Save through a temporary file beside `out`, renamed into place; an existing `out` is
+    replaced only if `replace` is set (TemplateError otherwise, even for one made meanwhile)."""
     from io import BytesIO
 
-    from reportgen.pipeline.write import write_all
+    from reportgen.pipeline.write import write_file
 
     buffer = BytesIO()
     workbook.save(buffer)
-    write_all(out.parent, {out.name: buffer.getvalue()})
+    try:
+        write_file(out, buffer.getvalue(), replace=replace)
+    except FileExistsError:
+        raise TemplateError(_exists(out)) from None
+    except OSError as exc:
+        raise TemplateError(f"cannot write {out}: {exc.strerror or exc}; choose another --out") from exc
 
 
 # -- sheets ------------------------------------------------------------------------------------
@@ -232,18 +243,16 @@ def _code_list(codes: Iterable[str]) -> str:
     return f'"{text}"'
 
 
-def _number_checks(sheet: "Worksheet", letters: Iterable[str], last_row: int, minimum: str | None) -> None:
-    for letter in letters:
-        cells = f"{letter}2:{letter}{last_row}"
-        if minimum is None:
-            _validation(sheet, cells, "decimal", operator="between", formula1="-1E+15", formula2="1E+15",
-                        title="A number", prompt="Type a plain number, e.g. 120 or 85 (not 85%).",
-                        error="Type a number, e.g. 120. For a percentage type 85, not 85%, and "
-                              "write % in the Unit column.")
-        else:
-            _validation(sheet, cells, "decimal", operator="greaterThanOrEqual", formula1=minimum,
-                        title="Thousands of CHF", prompt="Thousands of CHF, e.g. 1250 for CHF 1 250 000.",
-                        error="Type an amount in thousands of CHF: a number, 0 or more.")
+def _number_check(sheet: "Worksheet", cells: str, column: format.Column) -> None:
+    if column.minimum is None:
+        _validation(sheet, cells, "decimal", operator="between", formula1="-1E+15", formula2="1E+15",
+                    title="A number", prompt="Type a plain number, e.g. 120 or 85 (not 85%).",
+                    error="Type a number, e.g. 120. For a percentage type 85, not 85%, and "
+                          "write % in the Unit column.")
+    else:
+        _validation(sheet, cells, "decimal", operator="greaterThanOrEqual", formula1=f"{column.minimum:g}",
+                    title=column.header, prompt=column.help,
+                    error=f"Type a number, {column.minimum:g} or more: {column.help}")
 
 
 def _plain(value: float | None) -> float | int | None:
@@ -310,7 +319,7 @@ def instruction_lines(plan: Plan, year: int, sector: Sector) -> list[tuple[str, 
         ("text", ""),
         ("heading", "The KPIs sheet, column by column"),
     ]
-    lines += [("text", f"{name}: {meaning}") for name, meaning in KPI_HELP.items()]
+    lines += [("text", f"{column.header}: {column.help}") for column in _offered(format.KPIS)]
     lines += [
         ("text", ""),
         ("heading", "How to type numbers"),
@@ -340,32 +349,91 @@ def instruction_lines(plan: Plan, year: int, sector: Sector) -> list[tuple[str, 
 def _about_sheet(sheet: "Worksheet", year: int, sector: Sector) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    rows = (("Bureau", sector.bureau), ("Year", year), ("Prepared by", None), ("Date", None),
-            ("Data status", "final"))
-    for index, (key, value) in enumerate(rows, start=1):
-        key_cell = sheet.cell(row=index, column=1, value=key)
+    prefilled: dict[str, Any] = {"bureau": sector.bureau, "year": year}
+    for row, column in enumerate(_offered(format.ABOUT), start=1):
+        key_cell = sheet.cell(row=row, column=1, value=column.header)
         key_cell.font = Font(bold=True)
         key_cell.fill = PatternFill("solid", fgColor=KEY_FILL)
-        value_cell = sheet.cell(row=index, column=2, value=value)
-        if key in ("Prepared by", "Date"):
+        value_cell = sheet.cell(row=row, column=2, value=prefilled.get(column.field, column.default))
+        cell = value_cell.coordinate
+        if value_cell.value is None:
             value_cell.fill = PatternFill("solid", fgColor=INPUT_FILL)
-    sheet["B2"].alignment = Alignment(horizontal="left")
-    sheet["B4"].number_format = "yyyy-mm-dd"
+        if column.type is ColumnType.NUMBER:
+            value_cell.alignment = Alignment(horizontal="left")
+        elif column.type is ColumnType.TEXT:
+            key_cell.comment = _note(column.help)
+        elif column.type is ColumnType.DATE:
+            value_cell.number_format = "yyyy-mm-dd"
+            _validation(sheet, cell, "date", operator="greaterThan", formula1="1", stop=False,
+                        title=column.header, prompt=column.help,
+                        error=f"Type a date, e.g. {year + 1}-01-15.")
+        elif column.type is ColumnType.CHOICE:
+            _validation(sheet, cell, "list", formula1=_code_list(column.choices),
+                        title=column.header, prompt=column.help, error=_choose(column))
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["B"].width = 40
-    sheet["A3"].comment = _note("Your unit or your name, e.g. Strategic Planning Unit.")
-    _validation(sheet, "B4", "date", operator="greaterThan", formula1="1", stop=False,
-                title="Date", prompt="The date you completed the return, e.g. 2010-01-15.",
-                error="Type a date, e.g. 2010-01-15.")
-    _validation(sheet, "B5", "list", formula1=_code_list(DATA_STATUSES),
-                title="Data status", prompt="final for real figures; illustrative only for sample data.",
-                error="Choose final, draft or illustrative.")
 
 
-def _kpis_sheet(sheet: "Worksheet", sector: Sector, carried: list[KPIEntry]) -> None:
+def _offered(spec: format.Sheet) -> tuple[format.Column, ...]:
+    """The columns of `spec` that the blank return offers."""
+    return tuple(c for c in spec.columns if c.in_template)
+
+
+def _code_lists(plan: Plan, sector: Sector) -> dict[str, CodeList]:
+    """The drop-down of each code column, by its field name."""
+    outputs = tuple(o.code for o in sector.outputs)
+    refers = tuple([g.code for g in plan.goals] + [o.code for o in sector.objectives] + list(outputs))
+    return {
+        "output": CodeList(outputs, "Choose the output code. The names are on the Outputs sheet.",
+                           f"Not an output code of the {sector.name}: choose one from the list "
+                           "(see the Outputs sheet)."),
+        "refers_to": CodeList(refers, "A goal, objective or output code; empty for the plan as a whole.",
+                              "Not one of the listed codes: keep it only if it is a goal, objective or "
+                              "output code or an output's name."),
+        "objectives": CodeList(tuple(o.code for o in sector.objectives),
+                               "The objective(s) this KPI measures, separated by commas; empty for all of "
+                               "the output's objectives (see the Outputs sheet).",
+                               "Each code must be an objective of the row's output (see the Outputs "
+                               "sheet); several are separated by commas."),
+    }
+
+
+def _choose(column: format.Column) -> str:
+    empty = f" (or leave empty for {column.default})" if column.default else ""
+    return f"Choose {', '.join(column.choices[:-1])} or {column.choices[-1]}{empty}."
+
+
+def _data_sheet(sheet: "Worksheet", spec: format.Sheet, lists: dict[str, CodeList]) -> dict[str, int]:
+    """The header row of a data sheet with its notes, and the checks of every column: a
+    drop-down for a choice or a code, a number check for a number. Returns {field: 1-based
+    column}."""
+    from openpyxl.utils import get_column_letter
+
+    columns = _offered(spec)
+    _header(sheet, [c.header for c in columns], [c.width for c in columns], {c.header: c.help for c in columns})
+    last = VALIDATED_ROWS + 1
+    positions = {}
+    for index, column in enumerate(columns, start=1):
+        positions[column.field] = index
+        letter = get_column_letter(index)
+        cells = f"{letter}2:{letter}{last}"
+        if column.type is ColumnType.CHOICE:
+            _validation(sheet, cells, "list", formula1=_code_list(column.choices), title=column.header,
+                        prompt=column.help, error=_choose(column))
+        elif column.type is ColumnType.CODE and column.field in lists:
+            codes = lists[column.field]
+            _validation(sheet, cells, "list", formula1=_code_list(codes.codes), stop=False,
+                        title=column.header, prompt=codes.prompt, error=codes.error)
+        elif column.type is ColumnType.NUMBER:
+            _number_check(sheet, cells, column)
+    return positions
+
+
+def _kpis_sheet(sheet: "Worksheet", sector: Sector, carried: list[KPIEntry], lists: dict[str, CodeList]) -> None:
     from openpyxl.styles import Alignment, PatternFill
+    from openpyxl.utils import get_column_letter
 
-    _header(sheet, KPI_HEADERS, KPI_WIDTHS, KPI_HELP)
+    at = _data_sheet(sheet, format.KPIS, lists)
     by_output: dict[str, list[KPIEntry]] = {}
     for entry in sorted(carried, key=lambda e: (e.source.file, e.source.row or 0)):
         by_output.setdefault(entry.output, []).append(entry)
@@ -374,68 +442,34 @@ def _kpis_sheet(sheet: "Worksheet", sector: Sector, carried: list[KPIEntry]) -> 
     for output in sector.outputs:
         entries = by_output.get(output.code) or [None]
         for entry in entries:
-            sheet.cell(row=row, column=1, value=output.code)
-            for column in (5, 6) if entry is not None else (2, 5, 6):  # Target, Actual (, KPI)
-                sheet.cell(row=row, column=column).fill = to_fill
+            sheet.cell(row=row, column=at["output"], value=output.code)
+            for field in ("target", "actual") if entry is not None else ("kpi", "target", "actual"):
+                sheet.cell(row=row, column=at[field]).fill = to_fill
             if entry is not None:
                 baseline = entry.actual if entry.actual is not None else entry.baseline
-                values = (entry.kpi, entry.unit, _plain(baseline), _plain(entry.target), None,
-                          entry.direction)
-                for column, value in enumerate(values, start=2):
-                    sheet.cell(row=row, column=column, value=value)
+                values = {"kpi": entry.kpi, "unit": entry.unit, "baseline": _plain(baseline),
+                          "target": _plain(entry.target), "direction": entry.direction,
+                          "objectives": ", ".join(entry.objectives) or None}
+                for field, value in values.items():
+                    if field in at:
+                        sheet.cell(row=row, column=at[field], value=value)
             row += 1
-    last = VALIDATED_ROWS + 1
-    for letter in ("B", "H"):
-        for cell in sheet[f"{letter}2:{letter}{max(row, 2)}"]:
-            cell[0].alignment = Alignment(wrap_text=True)
-    _validation(sheet, f"A2:A{last}", "list", formula1=_code_list(o.code for o in sector.outputs),
-                stop=False, title="Output",
-                prompt="Choose the output code. The names are on the Outputs sheet.",
-                error=f"Not an output code of the {sector.name}: choose one from the list "
-                      "(see the Outputs sheet).")
-    _validation(sheet, f"G2:G{last}", "list", formula1=_code_list(DIRECTIONS),
-                title="Direction", prompt="higher (default) or lower: which way is better.",
-                error="Choose higher or lower (or leave empty for higher).")
-    _number_checks(sheet, "DEF", last, None)
-    sheet.auto_filter.ref = f"A1:H{last}"
+    for column in _offered(format.KPIS):
+        if column.type is ColumnType.TEXT and column.width >= 40:  # names and comments wrap
+            letter = get_column_letter(at[column.field])
+            for cell in sheet[f"{letter}2:{letter}{max(row, 2)}"]:
+                cell[0].alignment = Alignment(wrap_text=True)
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(at))}{VALIDATED_ROWS + 1}"
     _print_setup(sheet)
 
 
-def _finance_sheet(sheet: "Worksheet", sector: Sector) -> None:
-    _header(sheet, FINANCE_HEADERS, (11, 16, 16), {
-        "Output": "The output code (names on the Outputs sheet). One row per output.",
-        "Budget": "The year's budget for the output, in thousands of CHF.",
-        "Expenditure": "The year's expenditure for the output, in thousands of CHF.",
-    })
+def _finance_sheet(sheet: "Worksheet", sector: Sector, lists: dict[str, CodeList]) -> None:
+    at = _data_sheet(sheet, format.FINANCE, lists)
     for row, output in enumerate(sector.outputs, start=2):
-        sheet.cell(row=row, column=1, value=output.code)
-        for column in (2, 3):
-            sheet.cell(row=row, column=column).number_format = "#,##0"
-    last = VALIDATED_ROWS + 1
-    _validation(sheet, f"A2:A{last}", "list", formula1=_code_list(o.code for o in sector.outputs),
-                stop=False, title="Output", prompt="Choose the output code.",
-                error=f"Not an output code of the {sector.name}: choose one from the list.")
-    _number_checks(sheet, "BC", last, "0")
-    _print_setup(sheet)
-
-
-def _refers_codes(plan: Plan, sector: Sector) -> list[str]:
-    return ([g.code for g in plan.goals] + [o.code for o in sector.objectives]
-            + [o.code for o in sector.outputs])
-
-
-def _text_sheet(sheet: "Worksheet", headers: tuple[str, ...], widths: tuple[int, ...],
-                refers: list[str], notes: dict[str, str]) -> None:
-    from openpyxl.utils import get_column_letter
-
-    _header(sheet, headers, widths, notes)
-    column = get_column_letter(headers.index("Refers to") + 1)
-    # A warning, not a stop: another sector's code or an output's name is allowed too.
-    _validation(sheet, f"{column}2:{column}{VALIDATED_ROWS + 1}", "list", formula1=_code_list(refers),
-                stop=False, title="Refers to",
-                prompt="A goal, objective or output code; empty for the plan as a whole.",
-                error="Not one of the listed codes: keep it only if it is a goal, objective or "
-                      "output code or an output's name.")
+        sheet.cell(row=row, column=at["output"], value=output.code)
+        for column in format.FINANCE.columns:
+            if column.type is ColumnType.NUMBER:
+                sheet.cell(row=row, column=at[column.field]).number_format = "#,##0"
     _print_setup(sheet)
 
 

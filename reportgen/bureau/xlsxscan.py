@@ -125,12 +125,20 @@ def parse_ref(ref: str) -> tuple[int, int] | None:
 
 # -- the container -----------------------------------------------------------------------------
 
+def size_refusal(size: int, limits: Limits) -> str | None:
+    """Why a file of `size` bytes is refused unread, or None if its size is within the limit."""
+    if size > limits.max_file_bytes:
+        return (f"the file is {size / 1e6:.1f} MB, above the limit of {limits.max_file_bytes / 1e6:.1f} MB: "
+                "remove unused sheets or images, or raise the limit with --max-file-mb")
+    return None
+
+
 def check_container(path: Path, limits: Limits) -> list[zipfile.ZipInfo]:
     """The zip's members, after every check that needs no unpacking; raises Refused."""
     size = path.stat().st_size
-    if size > limits.max_file_bytes:
-        raise Refused(f"the file is {size / 1e6:.1f} MB, above the limit of {limits.max_file_bytes / 1e6:.1f} MB: "
-                      "remove unused sheets or images, or raise the limit with --max-file-mb")
+    refusal = size_refusal(size, limits)
+    if refusal:
+        raise Refused(refusal)
     if size == 0:
         raise Refused(f"the file is empty (0 bytes): {_SAVE_AGAIN} and send it again")
     with path.open("rb") as handle:

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
+from reportgen.format import Severity
 from reportgen.errors import ReportgenError
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ log = logging.getLogger("reportgen")
 # the domain; no domain module imports argparse.
 
 
-def _add_io(parser: argparse.ArgumentParser, outputs: bool = True) -> None:
+def add_io(parser: argparse.ArgumentParser, outputs: bool = True) -> None:
     parser.add_argument("--year", type=int, required=True, help="the report year, e.g. 2009")
     parser.add_argument("--inputs", type=Path, default=Path("inputs"),
                         help="folder holding the year folders (default: inputs)")
@@ -46,8 +47,9 @@ def add_limits(parser: argparse.ArgumentParser) -> None:
 
 def limits_of(args: argparse.Namespace):
     from reportgen.bureau.xlsxscan import Limits
+    from reportgen.options import megabytes
 
-    return Limits(int(args.max_file_mb * 1e6), int(args.max_unpacked_mb * 1e6))
+    return Limits(megabytes(args.max_file_mb, "--max-file-mb"), megabytes(args.max_unpacked_mb, "--max-unpacked-mb"))
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -57,7 +59,7 @@ def make_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     build = commands.add_parser("build", help="build the report (HTML, PDF, JSON) for a year")
-    _add_io(build)
+    add_io(build)
     add_limits(build)
     build.add_argument("--strict", action="store_true",
                        help="fail (exit 1, nothing written) if any workbook has an error")
@@ -76,7 +78,7 @@ def make_parser() -> argparse.ArgumentParser:
     build.set_defaults(func=run_build)
 
     check = commands.add_parser("validate", help="check a year's workbooks and list every problem")
-    _add_io(check, outputs=False)
+    add_io(check, outputs=False)
     add_limits(check)
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--feedback", type=Path, default=None, metavar="DIR",
@@ -103,16 +105,18 @@ def _build_with_pdf_workers_first(year: int, options: Options) -> BuildResult:
 
 def run_build(args: argparse.Namespace) -> int:
     from reportgen.i18n.catalogues import parse_languages
-    from reportgen.options import Options
+    from reportgen.options import Options, check
 
-    options = Options(inputs=args.inputs, outputs=args.outputs, strict=args.strict,
-                      plan_file=args.plan, rules_file=args.rules, limits=limits_of(args),
-                      pdf=not args.no_pdf, pdf_variant=args.pdf_variant or None,
-                      document_number=args.doc_number, council=args.council,
-                      languages=parse_languages(args.lang))
+    options = check(Options(inputs=args.inputs, outputs=args.outputs, strict=args.strict,
+                            plan_file=args.plan, rules_file=args.rules, limits=limits_of(args),
+                            pdf=not args.no_pdf, pdf_variant=args.pdf_variant or None,
+                            document_number=args.doc_number, council=args.council,
+                            languages=parse_languages(args.lang)), args.year)
     from reportgen.pipeline.cache import CachedBuild, build_or_reuse
+    from reportgen.util.lock import year_lock
 
-    result = build_or_reuse(args.year, options, force=args.force, build=_build_with_pdf_workers_first)
+    with year_lock(args.outputs, args.year, "build"):  # one writer per outputs year (contract 8.7)
+        result = build_or_reuse(args.year, options, force=args.force, build=_build_with_pdf_workers_first)
     folder = args.outputs / str(args.year)
     if isinstance(result, CachedBuild):  # nothing changed: the outputs were checked, not rewritten
         summary = result.summary
@@ -121,7 +125,7 @@ def run_build(args: argparse.Namespace) -> int:
               f"{summary.get('warnings')} warning(s); --force rebuilds it)")
         return 1 if args.strict and summary.get("errors") else 0
     errors = result.errors
-    warnings = sum(p.severity == "warning" for p in result.model.problems)
+    warnings = sum(p.severity == Severity.WARNING for p in result.model.problems)
     for problem in result.model.problems:
         log.debug("%s", problem.line())
     if args.profile:
@@ -133,8 +137,11 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"reportgen: {errors} error(s) in the {args.year} returns; nothing written "
               f"(--strict). Run 'reportgen validate --year {args.year}' to list them.", file=sys.stderr)
         return 1
-    for notice in result.notices:
-        print(f"reportgen: warning: {notice}", file=sys.stderr)
+    from reportgen.publish.approval import warn_if_stale
+
+    stale = warn_if_stale(folder, args.year)  # the new files no longer match an approval
+    if stale:
+        print(f"reportgen: warning: {stale}", file=sys.stderr)
     print(f"reportgen: report for {args.year} written to {folder}/ "
           f"({len(result.model.kpis)} KPIs, {errors} error(s), {warnings} warning(s) in the data-quality annex)")
     return 0
@@ -156,7 +163,7 @@ def run_validate(args: argparse.Namespace) -> int:
     from reportgen.model import problem_order
 
     problems = sorted(data.problems, key=problem_order)
-    errors = sum(p.severity == "error" for p in problems)
+    errors = sum(p.severity == Severity.ERROR for p in problems)
     if args.format == "json":
         print(json.dumps({"year": args.year, "problems": [p.as_dict() for p in problems]},
                          ensure_ascii=False, indent=2))

@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from reportgen.format import Severity, Status
-from reportgen.model import (Advice, Amount, CycleExemption, DataRequest, Decision, Finding, FinanceResult,
+from reportgen.model import (Advice, Amount, CycleExemption, DataRequest, Decision, FinancialLine, Finding, FinanceResult,
                              FollowUp, KPIResult, Number, Percent, Position, Problem, ProposalEntry,
                              ProposedChange, Recommendation, Text, TextList)
 from reportgen.pipeline.rules import RULES, Evidence, N_, cycle_explains, findings_of
@@ -39,9 +39,18 @@ class Funds:
     received_share: float = 1.0
 
 
+def funds_of(financial: tuple[FinancialLine, ...]) -> Funds:
+    """The share of assessed contributions received, from the Financial situation (1.0 without it)."""
+    amounts = {line.item: line.amount for line in financial}
+    billed, received = amounts.get("Assessed contributions billed"), amounts.get("Assessed contributions received")
+    if billed and received is not None:
+        return Funds(min(1.0, received / billed))
+    return Funds()
+
+
 def advise(e: Evidence, secretariat: SecretariatInputs = SecretariatInputs(),
            previous: dict[str, frozenset[str]] | None = None,
-           funds: Funds = Funds()) -> tuple[Advice, tuple[Problem, ...]]:
+           funds: Funds = Funds(), financial: tuple[FinancialLine, ...] = ()) -> tuple[Advice, tuple[Problem, ...]]:
     """The advice of one year, and the problems found in secretariat.yaml while giving it.
 
     `previous` maps the ids of the year before's recommendations to the rules of their findings
@@ -86,7 +95,8 @@ def advise(e: Evidence, secretariat: SecretariatInputs = SecretariatInputs(),
         for f in e.finance if f.execution is not None and f.execution < e.thresholds.underspend
         and cycle_explains(e, f.output))
     advice = Advice(tuple(recommendations), _decisions(e, recommendations, follow_ups), requests,
-                    tuple(follow_ups), exemptions, secretariat.environment)
+                    tuple(follow_ups), exemptions, secretariat.environment, financial,
+                    funds.received_share if financial else None)
     return advice, tuple(problems)
 
 
@@ -368,8 +378,7 @@ def _related(e: Evidence, subject: str | None, by_subject: dict) -> tuple[str, .
 
 def proposal_ref(p: ProposalEntry) -> str:
     """The proposal's own reference (contract 8.2), else `<file>:<row>`."""
-    ref = getattr(p, "ref", None)
-    return ref or f"{p.source.file}:{p.source.row}"
+    return p.ref or f"{p.source.file}:{p.source.row}"
 
 
 def _position(e: Evidence, p: ProposalEntry, secretariat: SecretariatInputs, problems: list[Problem]) -> Position:

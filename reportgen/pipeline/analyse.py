@@ -8,6 +8,7 @@ import math
 from collections import Counter, defaultdict
 from typing import Iterable
 
+from reportgen.format import Status
 from reportgen.model import (STATUSES, FinanceEntry, FinanceResult, GoalResult, HistoryPoint, KPIEntry,
                     KPIResult, ObjectiveResult, OutputResult, SectorResult, StatusCounts, YearData)
 from reportgen.plan.loader import Plan
@@ -34,14 +35,14 @@ def achievement(entry_target: float, actual: float | None, baseline: float | Non
     return value if math.isfinite(value) else (1.0 if meets else 0.0)
 
 
-def status(value: float | None, thresholds: Thresholds) -> str:
+def status(value: float | None, thresholds: Thresholds) -> Status:
     if value is None:
-        return "not reported"
+        return Status.NOT_REPORTED
     if value >= thresholds.achieved:
-        return "achieved"
+        return Status.ACHIEVED
     if value >= thresholds.partially_achieved:
-        return "partially achieved"
-    return "not achieved"
+        return Status.PARTIALLY_ACHIEVED
+    return Status.NOT_ACHIEVED
 
 
 def count_statuses(kpis: Iterable[KPIResult]) -> StatusCounts:
@@ -81,8 +82,7 @@ def assess_kpis(plan: Plan, current: YearData, earlier: list[YearData],
 def measured_objectives(plan: Plan, entry: KPIEntry) -> tuple[str, ...]:
     """Contract 8.1: the objectives a KPI counts under: those its `Objective` cell names, else
     every objective its output serves."""
-    named = getattr(entry, "objectives", ())
-    return tuple(named) if named else plan.output(entry.output).objectives
+    return entry.objectives or plan.output(entry.output).objectives
 
 
 def _kpi_order(plan: Plan):

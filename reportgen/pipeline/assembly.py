@@ -6,9 +6,10 @@ that secretariat.yaml's `follow_up` can name last year's recommendations by thei
 
 from __future__ import annotations
 
-from reportgen.model import Headline, Location, ObjectiveStanding, ReportModel, YearData, problem_order
+from reportgen.format import Status
+from reportgen.model import FinancialLine, Headline, Location, ObjectiveStanding, ReportModel, YearData, problem_order
 from reportgen.pipeline import analyse
-from reportgen.pipeline.advice import advise
+from reportgen.pipeline.advice import advise, funds_of
 from reportgen.pipeline.rules import Evidence
 from reportgen.pipeline.secretariat import Calendar
 from reportgen.plan.loader import Plan
@@ -60,7 +61,8 @@ def report_model(config, returns, report_date: str | None) -> ReportModel:
         before, _ = _evidence(plan, earlier[-1], earlier[:-1], thresholds, calendar)
         previous_advice, _ = advise(before)
         previous = {r.id: frozenset(f.rule for f in r.findings) for r in previous_advice.recommendations}
-    advice, advice_problems = advise(evidence, returns.secretariat, previous)
+    financial = financial_situation(current, earlier[-1] if earlier and earlier[-1].year == current.year - 1 else None)
+    advice, advice_problems = advise(evidence, returns.secretariat, previous, funds_of(financial), financial)
     places = locations(plan, evidence.kpis)
     for f in evidence.finance:
         sector = plan.output(f.output).sector
@@ -106,9 +108,9 @@ def _standings(evidence: Evidence) -> list[ObjectiveStanding]:
     """Objectives with at least two KPIs with a result, by share achieved."""
     found = []
     for objective in evidence.plan.objectives:
-        reported = [k for k in evidence.kpis if objective.code in k.objectives and k.status != "not reported"]
+        reported = [k for k in evidence.kpis if objective.code in k.objectives and k.status != Status.NOT_REPORTED]
         if len(reported) >= 2:
-            found.append(ObjectiveStanding(objective.code, sum(k.status == "achieved" for k in reported),
+            found.append(ObjectiveStanding(objective.code, sum(k.status == Status.ACHIEVED for k in reported),
                                            len(reported)))
     return found
 
@@ -130,3 +132,16 @@ def headline(evidence: Evidence, before: Evidence | None, execution: float | Non
         strongest=tuple(strongest),
         weakest=tuple(weakest),
     )
+
+
+def financial_situation(current: YearData, before: YearData | None) -> tuple[FinancialLine, ...]:
+    """The General Secretariat's Financial situation items, this year beside the year before."""
+    from reportgen.format import FINANCIAL_ITEMS
+
+    now = {line.item: line for line in current.financial}
+    then = {line.item: line.amount for line in before.financial} if before is not None else {}
+    if not now and not then:
+        return ()
+    return tuple(FinancialLine(item, now[item].amount if item in now else None, then.get(item),
+                               now[item].source if item in now else None)
+                 for item in FINANCIAL_ITEMS if item in now or item in then)

@@ -7,19 +7,17 @@ language is a rendering of it. Nothing is written until every output exists.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import time
 from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from reportgen.errors import InputError
 from reportgen.format import Severity
 from reportgen.model import Problem, ReportModel, YearData
-from reportgen.options import Options
+from reportgen.options import Options, source_date
 from reportgen.pipeline import ingest, validate
 from reportgen.pipeline.configuration import Configuration, load_configuration
 from reportgen.pipeline.secretariat import SecretariatInputs, load_secretariat
@@ -54,7 +52,6 @@ class BuildResult:
     model: ReportModel
     written: tuple[Path, ...]
     timings: Timings
-    notices: tuple[str, ...] = ()  # things the user must know, e.g. an approval made stale
 
     @property
     def errors(self) -> int:
@@ -76,7 +73,7 @@ def read_year(year: int, inputs: Path, plan: Plan, limits: ingest.Limits,
     # paused, as here: they keep no object beyond the workbook they send back.) Time spent finding and waiting for workbooks counts as
     # "ingest", the rest as "validate".
     started = time.perf_counter()
-    paths, problems = ingest.find_workbooks(year_dir)
+    paths, problems = ingest.find_workbooks(year_dir, limits)
     reading = time.perf_counter() - started
 
     def arriving(results: Iterator[tuple[ingest.Workbook | None, list[Problem]]]) -> Iterator[ingest.Workbook]:
@@ -116,9 +113,8 @@ def report_date(current: YearData, document: DocumentSettings) -> str | None:
     date, so that the same inputs always give the same report (no build clock)."""
     if document.date:
         return document.date[:10]
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return datetime.fromtimestamp(int(epoch), timezone.utc).date().isoformat()
+    if epoch := source_date():  # OptionError if SOURCE_DATE_EPOCH is not a date
+        return epoch.isoformat()
     dates = sorted(r.date[:10] for r in current.returns if r.date and re.match(r"\d{4}-\d\d-\d\d", r.date))
     return dates[-1] if dates else None
 
@@ -167,6 +163,31 @@ def assemble(config: Configuration, returns: Returns, timings: Timings) -> Repor
         return report_model(config, returns, report_date(returns.current, config.document))
 
 
+class LanguagePage:
+    """The report in one language: the model localised, its charts and its HTML."""
+
+    def __init__(self, model: ReportModel, locale: Any, thresholds: Any = None) -> None:
+        from reportgen.render.localised import localised_model
+
+        self.locale = locale
+        self.model = localised_model(model, locale.language)
+        self.thresholds = thresholds
+        self._charts: dict[str, Any] | None = None
+
+    @property
+    def charts(self) -> dict[str, Any]:
+        if self._charts is None:
+            from reportgen.charts import all_charts
+
+            self._charts = all_charts(self.model, self.thresholds, self.locale)
+        return self._charts
+
+    def html(self, for_pdf: bool = False) -> str:
+        from reportgen.render.report import render_html
+
+        return render_html(self.model, self.charts, self.locale, for_pdf=for_pdf)
+
+
 def render_outputs(model: ReportModel, config: Configuration, options: Options, pdfs: PdfPool | None,
                    timings: Timings) -> dict[str, bytes]:
     """Every file of the report, by name: the JSON and data workbook (one each), and the HTML
@@ -187,7 +208,7 @@ def render_outputs(model: ReportModel, config: Configuration, options: Options, 
     for lang in options.languages:
         stem = f"report-{year}" if lang == "en" else f"report-{year}-{lang}"
         with timings.stage("render html" if lang == "en" else f"render {lang}"):
-            page = render.LanguagePage(model, locale_for(lang), config.thresholds)
+            page = LanguagePage(model, locale_for(lang), config.thresholds)
             if pdfs:  # what the PDF needs first, so that its worker starts as soon as it can
                 pending[f"{stem}.pdf"] = pdfs.submit(page.html(for_pdf=True), options.pdf_variant, attachments,
                                                      model.report_date)
@@ -215,17 +236,9 @@ def write_outputs(year: int, options: Options, paths: tuple[Path, ...], files: d
         out_dir = options.outputs / str(year)
         files["manifest.json"] = write.json_bytes(
             write.manifest(year, options.inputs / str(year), list(paths), out_dir, files))
-        written = tuple(write.write_all(out_dir, files))
+        written = tuple(write.write_outputs(out_dir, files))  # all at once; an earlier build's extra files go
     log.info("wrote %s", ", ".join(str(p) for p in written))
     return written
-
-
-def stale_approval(year: int, options: Options) -> tuple[str, ...]:
-    """A notice when the year's outputs had been approved and no longer match the approval."""
-    from reportgen.publish.approval import warn_if_stale
-
-    stale = warn_if_stale(options.outputs / str(year), year)
-    return (stale,) if stale else ()
 
 
 def build(year: int, options: Options, pdfs: PdfPool | None = None) -> BuildResult:
@@ -246,4 +259,4 @@ def build(year: int, options: Options, pdfs: PdfPool | None = None) -> BuildResu
             return BuildResult(model, (), timings)
         files = render_outputs(model, config, options, pdfs, timings)
     written = write_outputs(year, options, returns.paths, files, timings)
-    return BuildResult(model, written, timings, stale_approval(year, options))
+    return BuildResult(model, written, timings)

@@ -24,6 +24,11 @@ manifest is the one written with that key *and* every output the manifest lists 
 with the size and SHA-256 the manifest gives. A hand-edited, deleted or half-written output
 therefore means a full build. `build_or_reuse` puts these together for the command line.
 
+The outputs themselves are swapped in whole (`write.write_outputs`); the key goes in after
+them, so a build stopped at any point leaves either no key or the key of the outputs in place.
+A folder that cannot be written (read-only, full, no permission) is a one-line error before the
+build starts; one that cannot take the key after a build is a warning (the next build runs in full).
+
 Not covered, so `--force` exists: system libraries (Pango, HarfBuzz) upgraded in place, and
 environment variables.
 """
@@ -43,12 +48,15 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from reportgen import __version__
+from reportgen.errors import BuildError
+from reportgen.format import Severity
+from reportgen.pipeline import write  # light: the standard library only
+from reportgen.pipeline.write import BUILD_KEY as KEY_FILE, MANIFEST
+from reportgen.resources import PACKAGE_DIR
+
 log = logging.getLogger(__name__)
 
-KEY_FILE = ".build-key"
-MANIFEST = "manifest.json"
 KEY_FORMAT = 1  # bump when the key's recipe changes
-from reportgen.resources import PACKAGE_DIR
 # Options that do not change what a build writes: where it writes is where the key is kept.
 IGNORED_OPTIONS = frozenset({"outputs"})
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts",
@@ -76,18 +84,24 @@ def _skipped(rel: Path) -> bool:
     return any(part.startswith((".", "~$")) for part in rel.parts)
 
 
-def input_files(inputs: Path, year: int) -> list[Path]:
+def input_files(inputs: Path, year: int, outputs: Path | None = None) -> list[Path]:
     """Every file under `inputs` that a build of `year` may read, sorted: the year's folder,
     the earlier year folders (they give the history), and anything outside the year folders,
-    such as `report.yaml`. Only later years' folders are left out. Non-workbook files count,
+    such as `report.yaml`. Only later years' folders are left out, and the outputs folder
+    where it is inside the inputs (`--outputs inputs/reports`). Non-workbook files count,
     since the report lists them as warnings."""
     if not inputs.is_dir():
         return []
     found: list[Path] = []
+    skip: tuple[str, ...] | None = None  # the outputs folder, relative to `inputs`, if inside
+    if outputs is not None and outputs.resolve().is_relative_to(inputs.resolve()):
+        skip = outputs.resolve().relative_to(inputs.resolve()).parts
     for path in inputs.rglob("*"):
         rel = path.relative_to(inputs)
         top = rel.parts[0]
         if len(top) == 4 and top.isdigit() and int(top) > year and len(rel.parts) > 1:
+            continue
+        if skip and rel.parts[:len(skip)] == skip:
             continue
         if path.is_file() and not _skipped(rel):
             found.append(path)
@@ -95,9 +109,7 @@ def input_files(inputs: Path, year: int) -> list[Path]:
 
 
 def sha256_file(path: Path) -> str:
-    from reportgen.pipeline.write import sha256_of  # light: write.py imports only the standard library
-
-    return sha256_of(path)
+    return write.sha256_of(path)
 
 
 def _tree_digest(root: Path, files: Iterable[Path] | None = None) -> str:
@@ -201,7 +213,8 @@ def parts_for(year: int, options: Any, templates_dir: Path | None = None) -> dic
     if templates_dir is None:
         from reportgen.render.report import TEMPLATES_DIR as templates_dir
     inputs = Path(options.inputs)
-    return key_parts(year, input_files(inputs, year), options, inputs_root=inputs,
+    outputs = Path(options.outputs) if getattr(options, "outputs", None) is not None else None
+    return key_parts(year, input_files(inputs, year, outputs), options, inputs_root=inputs,
                      templates_dir=templates_dir, plan_file=getattr(options, "plan_file", None))
 
 
@@ -261,34 +274,50 @@ def cached_outputs(out_dir: Path, key: str, parts: dict[str, str] | None = None)
 
 
 def store_key(out_dir: Path, key: str, summary: dict[str, Any] | None = None,
-              parts: dict[str, str] | None = None) -> Path:
+              parts: dict[str, str] | None = None) -> Path | None:
     """Record that the outputs now in `out_dir` (as its manifest lists them) were built with
-    `key`. Call it only after every output and the manifest have been written."""
-    manifest_sha = hashlib.sha256((out_dir / MANIFEST).read_bytes()).hexdigest()
-    record = {"key": key, "manifest_sha256": manifest_sha, "summary": summary or {}, "parts": parts or {}}
+    `key`. Call it only after every output and the manifest have been written. None, with a
+    warning, if the record cannot be written: the outputs stand, the next build runs in full."""
     target = out_dir / KEY_FILE
-    handle, temp = tempfile.mkstemp(dir=out_dir, prefix=f"{KEY_FILE}.", suffix=".part")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        json.dump(record, stream, indent=2, sort_keys=True)
-    os.replace(temp, target)
+    temp: str | None = None
+    try:
+        manifest_sha = hashlib.sha256((out_dir / MANIFEST).read_bytes()).hexdigest()
+        record = {"key": key, "manifest_sha256": manifest_sha, "summary": summary or {}, "parts": parts or {}}
+        handle, temp = tempfile.mkstemp(dir=out_dir, prefix=f"{KEY_FILE}.", suffix=".part")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(record, stream, indent=2, sort_keys=True)
+        os.replace(temp, target)
+        temp = None
+    except OSError as exc:
+        log.warning("the outputs are written, but %s could not be (%s): the next build will run in full",
+                    target, exc.strerror or exc)
+        return None
+    finally:
+        if temp is not None:
+            try:
+                os.unlink(temp)
+            except OSError:
+                pass
     return target
 
 
 def invalidate(out_dir: Path) -> None:
-    """Forget the key before outputs are rewritten, so a build that stops half-way is never
-    taken for a finished one."""
+    """Forget the key before outputs are rewritten, so that it never describes other outputs
+    than those in place. BuildError if it cannot be removed (a read-only folder)."""
     try:
         (out_dir / KEY_FILE).unlink()
     except FileNotFoundError:
         pass
+    except OSError as exc:
+        raise BuildError(write.unwritable(out_dir, exc)) from exc
 
 
 def summary_of(result: Any) -> dict[str, Any]:
     """The counts the command line prints, from a `build.BuildResult`."""
     problems = result.model.problems
     return {"kpis": len(result.model.kpis),
-            "errors": sum(p.severity == "error" for p in problems),
-            "warnings": sum(p.severity == "warning" for p in problems)}
+            "errors": sum(p.severity == Severity.ERROR for p in problems),
+            "warnings": sum(p.severity == Severity.WARNING for p in problems)}
 
 
 def build_or_reuse(year: int, options: Any, force: bool = False,
@@ -299,6 +328,7 @@ def build_or_reuse(year: int, options: Any, force: bool = False,
     The key is computed before the build reads anything, so an input changed during the build
     makes the next build run again rather than reuse outputs made from older inputs."""
     out_dir = Path(options.outputs) / str(year)
+    write.recover(out_dir)  # what a build killed half-way left beside the outputs
     parts = parts_for(year, options)
     key = _join(parts)
     if not force:
@@ -307,6 +337,7 @@ def build_or_reuse(year: int, options: Any, force: bool = False,
             return hit
     if build is None:
         from reportgen.pipeline.build import build
+    write.check_writable(out_dir)  # a read-only or full disk: say so before the work, not after
     invalidate(out_dir)
     result = build(year, options)
     if result.written and (out_dir / MANIFEST).is_file():

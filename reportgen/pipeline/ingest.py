@@ -12,12 +12,16 @@ column's header.
 from __future__ import annotations
 
 import logging
+import os
+import stat
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from reportgen import format
 from reportgen.bureau import xlsxscan
+from reportgen.format import Severity
 from reportgen.model import Problem
 from reportgen.util.text import header_key
 from reportgen.bureau.xlsxscan import OLE_MAGIC, Limits, Refused  # noqa: F401  (Limits is part of this module's API)
@@ -27,9 +31,14 @@ log = logging.getLogger(__name__)
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 # The sheets the report reads (contract section 2). Cell problems found in the XML of other
 # sheets are not reported: validate already says that their content is ignored.
-READ_SHEETS = ("About", "KPIs", "Finance", "Proposals", "Highlights")
-_READ_KEYS = {header_key(name) for name in READ_SHEETS}
-_DATA_KEYS = _READ_KEYS - {"about"}  # the sheets read by their header row
+READ_SHEETS = format.SHEET_NAMES
+# Files of a year folder that are not returns and are read by the build on their own (contract 8.3).
+SECRETARIAT_FILES = frozenset({"secretariat.yaml"})
+_READ_KEYS = set(format.SHEETS_BY_KEY)
+_DATA_KEYS = {sheet.key for sheet in format.DATA_SHEETS}  # the sheets read by their header row
+# What a directory entry that is not a regular file is, for the warning that skips it.
+_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,25 +79,70 @@ class Workbook:
 column_letter = xlsxscan.column_letter  # 0 -> A, 26 -> AA
 
 
-def find_workbooks(year_dir: Path) -> tuple[list[Path], list[Problem]]:
-    """Every workbook under `year_dir` (subfolders included), sorted; lock and hidden files
-    are skipped silently, other files with a warning."""
-    paths: list[Path] = []
+@dataclass(frozen=True, slots=True)
+class FoundFile:
+    """A workbook to read, with its size as found (links followed)."""
+
+    path: Path
+    rel: str  # relative to the year folder, as problems name it
+    size: int
+
+
+def find_returns(year_dir: Path, limits: Limits | None = None) -> tuple[list[FoundFile], list[Problem]]:
+    """Every workbook under `year_dir` (subfolders included), sorted, with its size; lock and
+    hidden files are skipped silently, everything else that is not read gets a problem:
+    another kind of file, a link that leads nowhere or to a device, a named pipe, and a
+    workbook above the size limit (refused here, from its size alone, before anything opens,
+    reads or hashes it: a link to a 30 GB sparse file costs one stat)."""
+    limits = limits or Limits()
+    found: list[FoundFile] = []
     problems: list[Problem] = []
-    for path in sorted(p for p in year_dir.rglob("*") if p.is_file()):
-        rel = path.relative_to(year_dir)
-        if any(part.startswith((".", "~$")) for part in rel.parts):
+    for path in sorted(year_dir.rglob("*")):
+        rel_path = path.relative_to(year_dir)
+        if any(part.startswith((".", "~$")) for part in rel_path.parts):
+            continue
+        if rel_path.as_posix() in SECRETARIAT_FILES:  # the General Secretariat's own inputs, read apart
+            continue
+        rel = rel_path.as_posix()
+        try:
+            info = path.stat()  # follows links: what a reader would open
+        except OSError as exc:
+            if path.is_symlink():
+                target = os.readlink(path)
+                problems.append(Problem(Severity.WARNING, rel, None, None, None,
+                    f"a link to '{target}', which does not exist, skipped: put the workbook itself in the folder"))
+            else:
+                problems.append(Problem(Severity.WARNING, rel, None, None, None,
+                    f"cannot be looked at ({exc.strerror or exc}), skipped: check the file's permissions"))
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((name for test, name in _KINDS if test(info.st_mode)), "not a regular file")
+            via = f"a link to {os.readlink(path)}, " if path.is_symlink() else ""
+            problems.append(Problem(Severity.WARNING, rel, None, None, None,
+                f"{via}{kind}, not a file: skipped; put the workbook itself in the folder"))
             continue
         suffix = path.suffix.lower()
         if suffix in WORKBOOK_SUFFIXES:
-            paths.append(path)
+            refusal = xlsxscan.size_refusal(info.st_size, limits)
+            if refusal:
+                problems.append(_file_error(rel, refusal))
+            else:
+                found.append(FoundFile(path, rel, info.st_size))
         elif suffix == ".xls":
-            problems.append(Problem("error", rel.as_posix(), None, None, None,
+            problems.append(Problem(Severity.ERROR, rel, None, None, None,
                 "an old-format .xls workbook cannot be read: open it in Excel and save it as .xlsx"))
         else:
-            problems.append(Problem("warning", rel.as_posix(), None, None, None,
+            problems.append(Problem(Severity.WARNING, rel, None, None, None,
                 "not a workbook (.xlsx), skipped: only .xlsx files in this folder are read"))
-    return paths, problems
+    return found, problems
+
+
+def find_workbooks(year_dir: Path, limits: Limits | None = None) -> tuple[list[Path], list[Problem]]:
+    """`find_returns`, as paths."""
+    found, problems = find_returns(year_dir, limits)
+    return [f.path for f in found], problems
 
 
 def check_container(path: Path, rel: str, limits: Limits) -> Problem | None:
@@ -117,7 +171,7 @@ def read_workbook(path: Path, rel: str, limits: Limits) -> tuple[Workbook | None
     problems: list[Problem] = []
     if path.suffix.lower() == ".xlsm" or scan.macros:
         kind = "a macro-enabled workbook (.xlsm)" if path.suffix.lower() == ".xlsm" else "a workbook with macros"
-        problems.append(Problem("warning", rel, None, None, None,
+        problems.append(Problem(Severity.WARNING, rel, None, None, None,
             f"{kind}: its values were read, its macros never run; please send a plain .xlsx next time"))
     try:
         sheets = _read_sheets(path)
@@ -130,7 +184,7 @@ def read_workbook(path: Path, rel: str, limits: Limits) -> tuple[Workbook | None
     for name, rows in sheets.items():
         key = header_key(name)
         if key in tables:
-            problems.append(Problem("warning", rel, name, None, None,
+            problems.append(Problem(Severity.WARNING, rel, name, None, None,
                 f"a second sheet named like '{tables[key].sheet}' was ignored: keep one sheet per name"))
             continue
         table = make_table(name, rows)
@@ -178,7 +232,7 @@ def apply_scan(rel: str, table: Table, scan: xlsxscan.SheetScan, merges: bool = 
         elif below_header:
             message += " (the cell is in a column without a header: it was not read)"
         header = column.header if column else (column_letter(issue.column) if issue.column is not None else None)
-        severity = "error" if column is not None or table.header_row is None else "warning"
+        severity = Severity.ERROR if column is not None or table.header_row is None else Severity.WARNING
         problems.append(Problem(severity, rel, table.sheet, issue.row, header, message, issue.ref))
     if merges and table.header_row is not None:
         raw = dict(table.raw_rows)
@@ -192,7 +246,7 @@ def apply_scan(rel: str, table: Table, scan: xlsxscan.SheetScan, merges: bool = 
             column = by_index.get(merge.first_column)
             header = column.header if column else column_letter(merge.first_column)
             top_left = f"{column_letter(merge.first_column)}{merge.first_row}"
-            problems.append(Problem("warning", rel, table.sheet, first_row, header,
+            problems.append(Problem(Severity.WARNING, rel, table.sheet, first_row, header,
                 f"cells {merge.ref} are merged: only {top_left} holds the value and the other cells "
                 "are read as empty: unmerge the cells and fill in each one", merge.ref))
     if dropped:
@@ -273,4 +327,4 @@ def make_table(sheet: str, rows: list[tuple[int, tuple[Any, ...]]]) -> Table:
 
 
 def _file_error(rel: str, message: str) -> Problem:
-    return Problem("error", rel, None, None, None, message)
+    return Problem(Severity.ERROR, rel, None, None, None, message)

@@ -25,12 +25,19 @@ per core, while this process goes on with the next language's HTML.
         english = pdfs.submit(html, "pdf/ua-1", attachments, date)   # render.render_pdf's arguments
         ...
         files["report-2009.pdf"] = english.result()
+
+Every worker dies with the process that started it (`_die_with_parent`): a build killed with
+`kill -9` or `kill` takes its workers (about 165 MB each while they render) with it at once,
+rather than leaving them to finish a page nobody will collect.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from types import TracebackType
@@ -68,6 +75,36 @@ def worker_count(files: int, workers: int | None = None) -> int:
     return max(1, min(workers or available_cores(), files))
 
 
+# -- workers end with their parent ---------------------------------------------------------------
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+PARENT_CHECK_SECONDS = 0.5  # the watchdog's interval, where the kernel cannot tell a worker
+
+
+def _die_with_parent(parent: int) -> None:
+    """Run first in every worker: end this process when `parent`, the process that started the
+    pool, ends, however it ends (`kill -9` included). On Linux the kernel sends SIGKILL at once
+    (prctl PR_SET_PDEATHSIG; it fires when the *thread* that forked ends, which is the one that
+    first submitted work to the pool: keep a pool to the thread that made it). A thread also
+    watches the parent's id, for other systems and in case the parent ended before the prctl."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # the watchdog below still does it, a little later
+    if os.getppid() != parent:  # already gone
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent-watchdog", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)  # no clean-up to do: a worker keeps nothing but the page it was rendering
+
+
 def _read_one(path: Path, rel: str, limits: Limits) -> tuple[Workbook | None, list[Problem]]:
     from reportgen.pipeline.ingest import for_validation, read_workbook
 
@@ -102,7 +139,8 @@ def iter_workbooks(func: Callable[[Path, str, Limits], T], paths: Sequence[Path]
                 progress(1)
         return
     chunk = max(1, min(MAX_CHUNK, len(jobs) // (count * 4)))
-    with ProcessPoolExecutor(count, mp_context=_context()) as pool:
+    with ProcessPoolExecutor(count, mp_context=_context(), initializer=_die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         try:
             for result in pool.map(func, [p for p, _ in jobs], [r for _, r in jobs],
                                    [limits] * len(jobs), chunksize=chunk):
@@ -169,7 +207,8 @@ def on_pdf_worker_start(setup: Callable[[], Any]) -> None:
     _PDF_WORKER_SETUP.append(setup)
 
 
-def _start_pdf_worker(extra: Callable[[], Any] | None) -> None:
+def _start_pdf_worker(parent: int, extra: Callable[[], Any] | None) -> None:
+    _die_with_parent(parent)
     for setup in [*_PDF_WORKER_SETUP, *([extra] if extra else [])]:
         setup()
 
@@ -199,7 +238,7 @@ class PdfPool:
         self.size = max(1, min(jobs, workers or available_cores()))
         # `initializer` (and what `on_pdf_worker_start` registered) runs once in each worker first.
         self._pool = ProcessPoolExecutor(self.size, mp_context=_context(), initializer=_start_pdf_worker,
-                                         initargs=(initializer,))
+                                         initargs=(os.getpid(), initializer))
         self._warming = [self._pool.submit(_warm_weasyprint) for _ in range(self.size)] if warm else []
 
     def submit(self, *args: Any, **kwargs: Any) -> Future[bytes]:

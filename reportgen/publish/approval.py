@@ -14,7 +14,6 @@ not from when or by whom: approving the same files twice gives the same id, so t
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import logging
@@ -242,25 +241,3 @@ def warn_if_stale(out_dir: Path, year: int) -> str | None:
         return None
     return (f"the {year} outputs no longer match the approved version: {state.describe()}. "
             f"They cannot be distributed until approved again (reportgen approve --year {year} --by ...)")
-
-
-# ------------------------------------------------------------------------------------ command line
-
-def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("approve", help="record the Council's approval of a year's outputs")
-    parser.add_argument("--year", type=int, required=True, help="the report year, e.g. 2009")
-    parser.add_argument("--by", required=True, help='who approved, e.g. "Council 2010"')
-    parser.add_argument("--note", default=None, help="free text kept with the approval (e.g. a decision number)")
-    parser.add_argument("--outputs", type=Path, default=Path("outputs"),
-                        help="folder holding the year folders (default: outputs)")
-    parser.set_defaults(func=run_approve)
-
-
-def run_approve(args: argparse.Namespace) -> int:
-    previous = read_ledger(args.outputs / str(args.year))
-    approval = approve(args.outputs, args.year, args.by, args.note)
-    same = next((a for a in reversed(previous) if a.id == approval.id), None)
-    print(f"reportgen: approval {approval.id} of the {args.year} outputs recorded "
-          f"({len(approval.files)} file(s), by {approval.by}, {approval.at})"
-          + (f"; the same version as approval #{same.seq}" if same else ""))
-    return 0

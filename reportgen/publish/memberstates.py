@@ -8,6 +8,7 @@ Every problem in the file is collected and reported together, each with its line
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -49,18 +50,50 @@ class MemberState:
     line: int  # where it stands in the list, for messages
 
     @property
-    def slug(self) -> str:
-        return slug(self.name)
+    def stem(self) -> str:
+        return stem(self.name)
 
     @property
     def language_name(self) -> str:
         return LANGUAGES[self.language]
 
 
-def slug(name: str) -> str:
-    """ASCII file-name-and-Message-ID-safe form of a name: `Côte d'Ivoire` → `cote-d-ivoire`."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+# Letters that Unicode does not decompose into a Latin base letter and a mark: Cyrillic
+# (ICAO Doc 9303, as on passports), Greek (ELOT 743) and a few Latin ones. Other scripts
+# (Chinese, Arabic, ...) have no short mechanical Latin spelling: a hash of the name stands in.
+_LATIN_OF = {
+    **dict(zip("абвгдезийклмнопрстуфыэ", "abvgdeziiklmnoprstufye")),
+    "ё": "e", "ж": "zh", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "ie", "ь": "",
+    "ю": "iu", "я": "ia", "є": "ie", "і": "i", "ї": "i", "ґ": "g", "ў": "u", "ј": "j", "љ": "lj", "њ": "nj",
+    "ћ": "c", "ђ": "dj", "џ": "dz", "ѓ": "gj", "ќ": "kj", "ѕ": "dz",
+    **dict(zip("αβγδεζηικλμνξοπρσςτυφω", "avgdeziiklmnxoprsstyfo")),
+    "θ": "th", "χ": "ch", "ψ": "ps",
+    "ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ħ": "h", "ŧ": "t",
+    "ŋ": "n",
+}
+
+
+def stem(name: str) -> str:
+    """The Member State's name as ASCII letters, digits and hyphens, never empty, the same
+    every time: for its file name (`.eml`) and its Message-ID. `Côte d'Ivoire` → `cote-d-ivoire`,
+    `Российская Федерация` → `rossiiskaia-federatsiia`. A name with letters that have no Latin
+    spelling here gets the first 8 hex digits of its SHA-256 (`中国` → `ms-` and those digits;
+    `Chine 中国` → `chine-` and those digits), so that two such names never share a stem."""
+    spelled: list[str] = []
+    unspelled = False
+    for char in unicodedata.normalize("NFKD", name.casefold()):
+        if unicodedata.combining(char):
+            continue
+        latin = char if char.isascii() else _LATIN_OF.get(char)
+        if latin is None:
+            unspelled = unspelled or char.isalnum()
+            latin = " "
+        spelled.append(latin)
+    base = re.sub(r"[^a-z0-9]+", "-", "".join(spelled)).strip("-")
+    if base and not unspelled:
+        return base
+    digest = hashlib.sha256(fold(name).encode("utf-8")).hexdigest()[:8]
+    return f"{base}-{digest}" if base else f"ms-{digest}"
 
 
 def is_email(address: str) -> bool:
@@ -102,7 +135,7 @@ def load_list(path: Path | None = None) -> tuple[MemberState, ...]:
     states: list[MemberState] = []
     names: dict[str, int] = {}
     emails: dict[str, int] = {}
-    slugs: dict[str, tuple[str, int]] = {}
+    stems: dict[str, tuple[str, int]] = {}
     try:
         for row in reader:
             line = reader.line_num
@@ -130,7 +163,7 @@ def load_list(path: Path | None = None) -> tuple[MemberState, ...]:
                 row_problems.append(f"duplicate name '{name}' (also on line {names[key]})")
             else:
                 names[key] = line
-                other = slugs.setdefault(slug(name), (name, line))
+                other = stems.setdefault(stem(name), (name, line))
                 if other[1] != line:
                     row_problems.append(f"name '{name}' gives the same file name as '{other[0]}' "
                                         f"(line {other[1]}); make them differ in letters or digits")
@@ -179,8 +212,8 @@ def select(states: tuple[MemberState, ...], wanted: str) -> tuple[MemberState, .
             continue
         close = difflib.get_close_matches(name, [s.name for s in states], n=3, cutoff=0.6)
         if not close:  # try again ignoring case: 'cote d ivoire' should still find Côte d'Ivoire
-            lowered = {slug(s.name): s.name for s in states}
-            close = [lowered[k] for k in difflib.get_close_matches(slug(name), list(lowered), n=3, cutoff=0.6)]
+            lowered = {s.stem: s.name for s in states}
+            close = [lowered[k] for k in difflib.get_close_matches(stem(name), list(lowered), n=3, cutoff=0.6)]
         unknown.append(f"'{name}'" + (f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""))
     if unknown:
         raise ReportgenError(f"--only: not in the distribution list: {'; '.join(unknown)}. "

@@ -8,28 +8,43 @@ inputs give the same bytes.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from reportgen import format
 from reportgen.model import ReportModel
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+# What no workbook can hold (XML 1.0). Validate already replaces these in the returns' texts;
+# this is the guard that keeps any other text (a file name, a message) from stopping the build.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _fields(sheet: format.Sheet, computed: tuple[str, ...]) -> list[str]:
+    """The columns of a data-workbook sheet: the return's columns (format.py), by their field
+    names, then what the build computes (a field in both stands once, with the computed value)."""
+    return [f for f in sheet.fields if f not in computed] + list(computed)
+
+
+def _listed(value: Any) -> Any:
+    return ", ".join(value) if isinstance(value, list) else value
 
 
 def _sheets(report: dict[str, Any]) -> dict[str, list[list[Any]]]:
     """Rows per sheet, header first, from the report's JSON form (one source of truth)."""
-    statuses = ["achieved", "partially achieved", "not achieved", "not reported"]
-    kpi_columns = ["bureau", "sector", "output", "kpi", "unit", "baseline", "target", "actual",
-                   "direction", "achievement", "status", "comment"]
+    statuses = list(format.STATUSES)
+    kpi_columns = ["bureau", "sector", *_fields(format.KPIS, ("achievement", "status", "objectives", "goals"))]
+    finance_columns = _fields(format.FINANCE, ("execution",))
     return {
-        "KPIs": [kpi_columns + ["objectives", "goals", "file", "sheet", "row"]] + [
-            [k[c] for c in kpi_columns] + [", ".join(k["objectives"]), ", ".join(k["goals"]),
-                                           k["source"]["file"], k["source"]["sheet"], k["source"]["row"]]
+        "KPIs": [kpi_columns + ["file", "sheet", "row"]] + [
+            [_listed(k.get(c)) for c in kpi_columns]
+            + [k["source"]["file"], k["source"]["sheet"], k["source"]["row"]]
             for k in report["kpis"]],
-        "Finance": [["output", "budget", "expenditure", "execution", "file", "sheet", "row"]] + [
-            [f["output"], f["budget"], f["expenditure"], f["execution"],
-             f["source"]["file"], f["source"]["sheet"], f["source"]["row"]] for f in report["finance"]],
+        "Finance": [finance_columns + ["file", "sheet", "row"]] + [
+            [f.get(c) for c in finance_columns]
+            + [f["source"]["file"], f["source"]["sheet"], f["source"]["row"]] for f in report["finance"]],
         "Objectives": [["code", "sector", *statuses, "budget", "expenditure", "execution"]] + [
             [o["code"], o["sector"], *[o["status_counts"][s] for s in statuses], o["budget"],
              o["expenditure"], o["execution"]] for o in report["objectives"]],
@@ -67,9 +82,10 @@ def data_workbook(model: ReportModel, report: dict[str, Any]) -> bytes:
         header, *body = rows
         sheet.append([_cell(sheet, value, bold) for value in header])
         for row in body:
-            sheet.append([_cell(sheet, value) if isinstance(value, str) and value.startswith("=") else value
+            sheet.append([_cell(sheet, value) if isinstance(value, str) and (value.startswith("=") or
+                                                                           not value.isprintable()) else value
                           for value in row])
-    when = datetime.fromisoformat(model.report_date) if model.report_date else datetime(2000, 1, 1)
+    when = _when(model.report_date)
     properties = workbook.properties
     properties.title = f"Progress report on the {model.plan.title}, {model.year}: data"
     properties.creator = "reportgen"
@@ -82,11 +98,22 @@ def data_workbook(model: ReportModel, report: dict[str, Any]) -> bytes:
     return _normalise_zip(buffer.getvalue(), {"docProps/core.xml": tostring(properties.to_tree())})
 
 
+def _when(report_date: str | None) -> datetime:
+    """The workbook's date: the report's, or a fixed one when there is none or it is not a
+    date (validate warns at such a Date; whatever reaches here, the build goes on)."""
+    try:
+        return datetime.combine(date.fromisoformat((report_date or "")[:10]), datetime.min.time())
+    except ValueError:
+        return datetime(2000, 1, 1)
+
+
 def _cell(sheet: Any, value: Any, font: Any = None) -> Any:
     """A cell written as given: workbook text that looks like a formula stays text, never a
-    live formula."""
+    live formula; a character no workbook can hold becomes a space."""
     from openpyxl.cell import WriteOnlyCell
 
+    if isinstance(value, str) and not value.isprintable():
+        value = _ILLEGAL.sub(" ", value)
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"
