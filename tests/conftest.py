@@ -64,3 +64,14 @@ def built(tmp_path_factory):
         "pages": [page.extract_text() for page in reader.pages],
         "pdf_text": "\n".join(page.extract_text() for page in reader.pages),
     }
+
+
+@pytest.fixture(scope="session")
+def six_languages(tmp_path_factory):
+    """The 2009 sample report built once in all six languages (`--lang all`): its year folder."""
+    from reportgen.cli import main
+
+    outputs = tmp_path_factory.mktemp("languages")
+    assert main(["build", "--year", "2009", "--inputs", str(ROOT / "inputs"), "--outputs", str(outputs),
+                 "--lang", "all"]) == 0
+    return outputs / "2009"

@@ -17,11 +17,9 @@ OTHERS = [lang for lang in LANGUAGES if lang != "en"]
 
 
 @pytest.fixture(scope="module")
-def all_languages(tmp_path_factory):
-    outputs = tmp_path_factory.mktemp("languages")
-    assert main(["build", "--year", "2009", "--inputs", str(ROOT / "inputs"), "--outputs", str(outputs),
-                 "--lang", "all"]) == 0
-    return outputs / "2009"
+def all_languages(six_languages):
+    """The six languages' reports, built once for the session (tests/conftest.py)."""
+    return six_languages
 
 
 def html_of(folder: Path, lang: str) -> str:

@@ -14,13 +14,16 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
-# The faces each script is drawn with, in order (shipped by Debian's fonts-dejavu-core,
-# fonts-noto-core and fonts-noto-cjk; see README "System libraries").
+# The faces a figure's text is drawn with in each language, in order: the sans faces of the
+# report's headings and tables (templates/report.css; docs/typography.md), from Debian's
+# fonts-noto-core and fonts-noto-cjk. Chinese names the Simplified Chinese face first (and the
+# other stacks name it as their fallback for Han characters): left to fontconfig, Han text
+# gets the Japanese face.
 FONT_STACKS = {
-    "zh": "'Noto Sans CJK SC', 'DejaVu Sans', sans-serif",
-    "ar": "'DejaVu Sans', 'Noto Naskh Arabic', sans-serif",
+    "zh": "'Noto Sans CJK SC', 'Noto Sans', 'Noto Sans Symbols2', sans-serif",
+    "ar": "'Noto Naskh Arabic', 'Noto Sans', 'Noto Sans Symbols2', sans-serif",
 }
-DEFAULT_FONT_STACK = "'DejaVu Sans', 'Noto Sans CJK SC', sans-serif"
+DEFAULT_FONT_STACK = "'Noto Sans', 'Noto Sans Symbols2', 'Noto Sans CJK SC', sans-serif"
 
 
 @dataclass(frozen=True)

@@ -348,8 +348,8 @@ def pdf_options(variant: str | None = None, attachments: list[tuple[str, bytes]]
 
 
 def import_weasyprint() -> Any:
-    """WeasyPrint, with SVG text drawn as whole runs (`svgtext`), or a BuildError naming the
-    system libraries to install."""
+    """WeasyPrint, with SVG text drawn as whole runs (`svgtext`) and table header cells tagged
+    with their scope (`tablescope`), or a BuildError naming the system libraries to install."""
     try:
         import weasyprint
     except OSError as exc:  # Pango or HarfBuzz missing: cffi cannot load the library
@@ -357,8 +357,9 @@ def import_weasyprint() -> Any:
             f"WeasyPrint cannot load a system library ({str(exc).splitlines()[0]}): install them with "
             "'apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core'"
         ) from exc
-    from reportgen.render import svgtext
+    from reportgen.render import svgtext, tablescope
     svgtext.install()
+    tablescope.install()
     return weasyprint
 
 

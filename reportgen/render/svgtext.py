@@ -57,7 +57,10 @@ def _whole_text(svg: Any, node: Any, font_size: float) -> None:
     style = Style()
     style.update(INITIAL_VALUES)
     style.font_config = svg.font_config
-    style["font_family"] = [font.strip("\"'") for font in node.get("font-family", "sans-serif").split(",")]
+    # Strip the spaces first: "'DejaVu Sans', 'Noto Sans CJK SC'" splits into a second name with
+    # a space before its quote, which WeasyPrint's own parser keeps (the face named second is
+    # then never found, and fontconfig's default CJK face, the Japanese one, draws the Chinese).
+    style["font_family"] = [font.strip().strip("\"'") for font in node.get("font-family", "sans-serif").split(",")]
     style["font_style"] = node.get("font-style", "normal")
     weight = node.get("font-weight", 400)
     if node.get("direction") in ("ltr", "rtl"):

@@ -1,8 +1,9 @@
 """Which characters the report's fonts can draw, so that validate can warn about a character
 that would print as an empty box (an emoji, a rare script) at the cell that holds it.
 
-The faces are those the report's styles name (templates/report.css and render/locale.py's font
-stacks): DejaVu Sans, Noto Sans, Noto Sans CJK SC, Noto Naskh Arabic and Noto Sans Arabic, as
+The faces are those the report's styles name (templates/report.css, render/locale.py's font
+stacks and the charts' faces; docs/typography.md): Noto Serif, Noto Sans, Noto Sans Math, Noto
+Sans Symbols2, Noto Serif and Sans CJK SC, Noto Naskh Arabic, Noto Sans Arabic and DejaVu Sans, as
 Debian's fonts-dejavu-core, fonts-noto-core and fonts-noto-cjk install them. Their character
 maps are read once per process with fontTools, and only when a text has a character beyond
 Latin: a return written in Latin script never pays for it.
@@ -21,7 +22,11 @@ FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 # (file name, face number in a collection)
 REPORT_FONTS = (
     ("DejaVuSans.ttf", 0),
+    ("NotoSerif-Regular.ttf", 0),
     ("NotoSans-Regular.ttf", 0),
+    ("NotoSansMath-Regular.ttf", 0),
+    ("NotoSansSymbols2-Regular.ttf", 0),
+    ("NotoSerifCJK-Regular.ttc", 0),
     ("NotoSansCJK-Regular.ttc", 0),
     ("NotoNaskhArabic-Regular.ttf", 0),
     ("NotoSansArabic-Regular.ttf", 0),
