@@ -32,7 +32,8 @@ HEADINGS = {f"h{level}": "#" * level for level in range(1, 7)}
 STYLESHEET = ROOT / "templates" / "report.css"
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 # The cover's date line: the build's date, not the document's content.
-DATE_LINE = re.compile(r"^Date \| .*$", re.M)
+# The cover's date: "Date | …" in a table row, or "Date" and the date on the next line (a list).
+DATE_LINE = re.compile(r"^Date(?: \||\n).*$", re.M)
 
 
 def boxed_classes(css: str) -> frozenset[str]:
