@@ -143,7 +143,8 @@ KPIS = Sheet("KPIs", required=True, columns=(
            help="Required. The indicator's name, e.g. 'Space notices processed'. Keep last year's "
                 "wording so the years line up; each name once per output."),
     Column("Unit", ColumnType.TEXT, "unit", width=11, max_length=60,
-           help="Optional. What the numbers count: number, %, days, CHF thousand..."),
+           help="Optional. What the numbers count: choose a listed unit (number, %, days, weeks, "
+                "months, thousand CHF...), which the report translates itself; other text is allowed."),
     Column("Baseline", ColumnType.NUMBER, "baseline", width=11,
            help="Optional. The starting value (pre-filled with last year's actual). A number."),
     Column("Target", ColumnType.NUMBER, "target", required=True, width=11,

@@ -284,3 +284,15 @@ def test_guide_lists_every_output_code() -> None:
     for output in PLAN.outputs:
         assert f"`{output.code}`" in guide
     assert (ROOT / "docs" / "img" / "template-kpis.png").is_file()
+
+
+def test_the_unit_column_offers_the_units_the_report_translates(tmp_path: Path) -> None:
+    from reportgen.i18n.terms import UNIT_CHOICES
+
+    book = openpyxl.load_workbook(make_template(tmp_path, 2009, "BR"))
+    kpis = book["KPIs"]
+    unit_letter = next(c.column_letter for c in kpis[1] if c.value == "Unit")
+    rules = [r for r in kpis.data_validations.dataValidation if str(r.sqref).startswith(f"{unit_letter}2")]
+    assert len(rules) == 1 and rules[0].type == "list"
+    assert rules[0].formula1.strip('"').split(",") == list(UNIT_CHOICES)
+    assert rules[0].errorStyle == "warning"  # free text stays allowed

@@ -426,6 +426,14 @@ def _data_sheet(sheet: "Worksheet", spec: format.Sheet, lists: dict[str, CodeLis
                         title=column.header, prompt=codes.prompt, error=codes.error)
         elif column.type is ColumnType.NUMBER:
             _number_check(sheet, cells, column)
+        elif column.field == "unit":
+            # The units the report translates itself, offered first; any other text is still
+            # accepted (a warning, not a stop) and goes to the translators.
+            from reportgen.i18n.terms import UNIT_CHOICES
+
+            _validation(sheet, cells, "list", formula1=_code_list(UNIT_CHOICES), stop=False,
+                        title=column.header, prompt=column.help,
+                        error="Not one of the listed units: keep it only if none fits (it will need translating).")
     return positions
 
 
