@@ -6,7 +6,14 @@ with the plan, as pandas DataFrames (docs/analysis.md). pandas is imported only 
 
 from __future__ import annotations
 
+import os
 from os import PathLike
+
+# openpyxl switches to lxml whenever lxml is importable (the PDF/UA test checker brings it in).
+# reportgen keeps it on the standard library with defusedxml, as measured in the stack notes:
+# entity declarations in an untrusted workbook are refused outright, and the workbooks we write
+# are the same bytes whatever else is installed.
+os.environ.setdefault("OPENPYXL_LXML", "False")
 from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:

@@ -6,9 +6,12 @@ the module's `pytestmark`): when the program is missing the test fails, never sk
 command that installs it. .ci/run installs all of them."""
 
 import json
+import os
 import pathlib
 import shutil
 import sys
+
+os.environ.setdefault("OPENPYXL_LXML", "False")  # as reportgen/__init__.py: the same bytes, lxml or not
 
 import pytest
 
