@@ -60,3 +60,18 @@ class ConfigError(ReportgenError):
 class PlanFileError(ConfigError, PlanError):
     """The plan file's problems, each with its line: a ConfigError that callers expecting a
     PlanError also catch."""
+
+
+class ProblemCollector:
+    """Gathers the problems of several configuration files, so that they are reported together:
+    `attempt(load, default)` runs one loader and keeps what its ConfigError names."""
+
+    def __init__(self) -> None:
+        self.problems: list[ConfigProblem] = []
+
+    def attempt(self, load, default):  # type: ignore[no-untyped-def]
+        try:
+            return load()
+        except ConfigError as exc:
+            self.problems.extend(exc.problems)
+            return default

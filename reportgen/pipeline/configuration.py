@@ -9,16 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, TypeVar
 
-from reportgen.errors import ConfigError, ConfigProblem
+from reportgen.errors import ConfigError, ProblemCollector
 from reportgen.options import Options
 from reportgen.pipeline.secretariat import Calendar, load_calendar
 from reportgen.plan.loader import Plan, load_plan, localise, plan_path
 from reportgen.settings import DocumentSettings, Thresholds, load_document_settings, load_thresholds
-
-T = TypeVar("T")
-
 
 class ConfigurationError(ConfigError):
     """One or more configuration files are wrong; the message lists every problem, each with
@@ -37,14 +33,8 @@ def load_configuration(options: Options) -> Configuration:
     """The build's configuration, or one ConfigurationError listing every problem found in the
     plan file (and its translations for the languages asked for), the rules file, report.yaml
     and the conference calendar."""
-    problems: list[ConfigProblem] = []
-
-    def attempt(load: Callable[[], T], default: T) -> T:
-        try:
-            return load()
-        except ConfigError as exc:
-            problems.extend(exc.problems)
-            return default
+    collector = ProblemCollector()
+    problems, attempt = collector.problems, collector.attempt
 
     plan = attempt(lambda: load_plan(options.plan_file), None)
     thresholds = attempt(lambda: load_thresholds(options.rules_file), Thresholds())

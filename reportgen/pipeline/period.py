@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any
 
 from reportgen.bureau.xlsxscan import Limits
 from reportgen.errors import InputError, ReportgenError
@@ -21,7 +21,6 @@ from reportgen.plan.loader import Plan
 from reportgen.settings import DocumentSettings, Thresholds
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 # -- settings: the period's financial plan ---------------------------------------------------------
@@ -35,7 +34,7 @@ def load_financial_plan(path: Path, period: Period) -> FinancialPlan | None:
           sectors: {R: 120000, T: 60000, D: 115000, INT: 225000}   # optional
 
     Raises ConfigError listing every problem, each with the file's line and how to fix it."""
-    from reportgen.errors import ConfigError, ConfigProblem
+    from reportgen.errors import ConfigError, ConfigProblem, ProblemCollector
     from reportgen.util.yamlfile import describe, line_of, read_mapping
 
     if not path.exists():
@@ -149,18 +148,12 @@ def configuration(options: AssessOptions) -> tuple[Plan, Thresholds, DocumentSet
     """The plan (and its translations for the languages asked for), the thresholds, the cover's
     settings and the financial plan, checked before any workbook is read: one ConfigError
     lists every problem of every file, each with its line."""
-    from reportgen.errors import ConfigError, ConfigProblem
+    from reportgen.errors import ConfigError, ConfigProblem, ProblemCollector
     from reportgen.plan.loader import load_plan, localise
     from reportgen.settings import load_thresholds
 
-    problems: list[ConfigProblem] = []
-
-    def attempt(load: Callable[[], T], default: T) -> T:
-        try:
-            return load()
-        except ConfigError as exc:
-            problems.extend(exc.problems)
-            return default
+    collector = ProblemCollector()
+    problems, attempt = collector.problems, collector.attempt
 
     settings = options.inputs / "report.yaml"
     plan = attempt(lambda: load_plan(options.plan_file), None)

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from reportgen.errors import BuildError
+from reportgen.util.lock import is_running
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +162,7 @@ def recover(out_dir: Path) -> None:
     left: list[Path] = []
     for name in names:
         found = pattern.fullmatch(name)
-        if found and (int(found[2]) == os.getpid() or not _running(int(found[2]))):
+        if found and (int(found[2]) == os.getpid() or not is_running(int(found[2]))):
             left.append(live.parent / name)
     for path in left:
         try:
@@ -180,16 +181,6 @@ def recover(out_dir: Path) -> None:
 def _real(out_dir: Path) -> Path:
     # A year folder that is a link: swap the folder it points to, the link stays.
     return out_dir.resolve() if out_dir.is_symlink() else out_dir
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _beside(live: Path, kind: str) -> Path:

@@ -58,7 +58,7 @@ class Holder:
     def describe(self) -> str:
         here = self.host == socket.gethostname()
         where = "" if here else f" on {self.host}"
-        ended = ", which has ended: a process it started still holds the lock" if here and not _alive(self.pid) else ""
+        ended = ", which has ended: a process it started still holds the lock" if here and not is_running(self.pid) else ""
         return f"'reportgen {self.command}' (pid {self.pid}{where}, since {self.since}{ended})"
 
 
@@ -170,7 +170,8 @@ def _read_holder(fd: int) -> Holder | None:
         return None  # not yet written, or just cleared
 
 
-def _alive(pid: int) -> bool:
+def is_running(pid: int) -> bool:
+    """Whether a process with this pid exists (another user's counts as running)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
