@@ -273,12 +273,18 @@ def page_faults(pdf: Path, lang: str, html: str | None = None) -> list[Fault]:
         share = blank_share(image, margins, page.height)
         if share > 0.5 and not before_chapter:
             faults.append(Fault(page.number, "more than half blank", f"{share:.0%} of the text area empty"))
-        # A heading or caption with nothing after it on its page.
-        last_body = max((i for i, line in enumerate(lines) if not is_heading(line)
-                         and not is_caption(line, lang)), default=-1)
+        # A heading or caption with nothing after it on its page. A caption's second line is
+        # bold like its first.
+        titles: set[int] = set()
         for i, line in enumerate(lines):
-            if (is_heading(line) or is_caption(line, lang)) and i > last_body:
-                faults.append(Fault(page.number, "heading at the foot of the page", line.text[:80]))
+            if (is_heading(line) or is_caption(line, lang)
+                    or (i - 1 in titles and all(r.bold for r in line.runs)
+                        and {r.colour for r in line.runs} <= {r.colour for r in lines[i - 1].runs})):
+                titles.add(i)
+        last_body = max((i for i in range(len(lines)) if i not in titles), default=-1)
+        for i in sorted(titles):
+            if i > last_body:
+                faults.append(Fault(page.number, "heading at the foot of the page", lines[i].text[:80]))
         # Text outside the margins: sideways on every page, and into the top or bottom margin
         # beyond the one line of the running header and of the footer.
         for run in page.runs:
