@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from reportgen import format
 from reportgen.format import Severity
@@ -182,7 +183,8 @@ def only_output(record: dict[str, Any], cols: dict[str, Column]) -> bool:
 
 
 def row_number(c: Collector, rel: str, table: Table, row: int, cols: dict[str, Column],
-            key: str, record: dict[str, Any], example: str, pointed: list[str] | None = None) -> tuple[float | None, bool]:
+               key: str, record: dict[str, Any], example: str,
+               pointed: list[str] | None = None) -> tuple[float | None, bool]:
     """(value, ok): an error is recorded when the cell holds something that is not a number.
     Text such as '1.250' adds `key` to `pointed` (see check_slips)."""
     raw = record.get(key)
@@ -191,51 +193,58 @@ def row_number(c: Collector, rel: str, table: Table, row: int, cols: dict[str, C
     try:
         return parse_number(raw), True
     except ValueError:
-        hint = (" (a comma may only separate thousands: use a point for decimals)"
-                if "," in str(raw) else "")
-        c.add(ERROR, rel, table.sheet, row, cols[key],
-              f"{cols[key].header} is '{text_value(raw)}': enter a number, e.g. {example}{hint}")
+        c.add(ERROR, rel, table.sheet, row, cols[key], not_a_number(cols[key].header, raw, example))
         return None, False
 
 
-def resolve_output(c: Collector, rel: str, table: Table, row: int, column: Column,
-                    raw: Any, sector: str, bureau: str) -> str | None:
+def not_a_number(header: str, raw: Any, example: str) -> str:
+    """The message for a cell of a number column that holds something else."""
+    hint = " (a comma may only separate thousands: use a point for decimals)" if "," in str(raw) else ""
+    return f"{header} is '{text_value(raw)}': enter a number, e.g. {example}{hint}"
+
+
+def output_verdict(plan: Plan, named: dict[tuple[str, str], Output | None], raw: Any, sector: str,
+                   bureau: str) -> tuple[str | None, tuple[tuple[Severity, str], ...]]:
+    """(the plan's output code or None, what to say) for an Output cell of `bureau`'s return.
+    `named` remembers the plan's answer for each (text, sector): returns name the same
+    outputs again and again."""
     text = text_value(raw)
     if text is None:
-        c.add(ERROR, rel, table.sheet, row, column,
-              f"Output is empty: enter a code such as {c.plan.sector(sector).outputs[0].code} "
-              "or the output's name as printed in the plan")
-        return None
+        return None, ((ERROR, f"Output is empty: enter a code such as {plan.sector(sector).outputs[0].code} "
+                              "or the output's name as printed in the plan"),)
     found = (text, sector)
-    if found not in c.outputs_named:
-        c.outputs_named[found] = c.plan.find_output(text, sector)
-    output = c.outputs_named[found]
+    if found not in named:
+        named[found] = plan.find_output(text, sector)
+    output = named[found]
     if output is None:
-        suggestions = "; ".join(c.plan.similar_outputs(text, sector))
-        c.add(ERROR, rel, table.sheet, row, column,
-              f"Output '{text}' is not an output of the plan: use a code or the name as printed "
-              f"in the plan (closest: {suggestions})")
-        return None
+        suggestions = "; ".join(plan.similar_outputs(text, sector))
+        return None, ((ERROR, f"Output '{text}' is not an output of the plan: use a code or the name as printed "
+                              f"in the plan (closest: {suggestions})"),)
     if output.sector != sector:
-        owner = c.plan.sector(output.sector)
-        c.add(ERROR, rel, table.sheet, row, column,
-              f"Output '{text}' ({output.code} {output.name}) belongs to {owner.name}, not to "
-              f"{bureau}'s sector: report it in the {owner.bureau} return or correct the output")
-        return None
+        owner = plan.sector(output.sector)
+        return None, ((ERROR, f"Output '{text}' ({output.code} {output.name}) belongs to {owner.name}, not to "
+                              f"{bureau}'s sector: report it in the {owner.bureau} return or correct the output"),)
     if text != str(raw):
-        c.add(WARNING, rel, table.sheet, row, column,
-              f"Output '{raw}' has spaces before or after it: matched as {output.code} anyway")
-    return output.code
+        return output.code, ((WARNING, f"Output '{raw}' has spaces before or after it: matched as "
+                                       f"{output.code} anyway"),)
+    return output.code, ()
 
 
-def objective_codes(c: Collector, rel: str, table: Table, row: int, column: Column, raw: Any,
-                output: str) -> tuple[tuple[str, ...], bool]:
-    """(codes, ok) of an Objective cell (contract 8.1): comma-separated codes, each one of the
-    output's objectives; empty means all of them (an empty tuple)."""
+def resolve_output(c: Collector, rel: str, table: Table, row: int, column: Column,
+                   raw: Any, sector: str, bureau: str) -> str | None:
+    code, notes = output_verdict(c.plan, c.outputs_named, raw, sector, bureau)
+    for severity, message in notes:
+        c.add(severity, rel, table.sheet, row, column, message)
+    return code
+
+
+def objective_verdict(plan: Plan, raw: Any, output: str) -> tuple[tuple[str, ...], str | None]:
+    """(codes, error) of an Objective cell (contract 8.1): comma-separated codes, each one of
+    the output's objectives; empty means all of them (an empty tuple)."""
     text = text_value(raw)
     if text is None:
-        return (), True
-    allowed = c.plan.output(output).objectives
+        return (), None
+    allowed = plan.output(output).objectives
     by_fold = {code.casefold(): code for code in allowed}
     codes: list[str] = []
     wrong: list[str] = []
@@ -250,15 +259,13 @@ def objective_codes(c: Collector, rel: str, table: Table, row: int, column: Colu
             codes.append(code)
     if wrong or not codes:
         named = ", ".join(f"'{w}'" for w in wrong) or f"'{text}'"
-        c.add(ERROR, rel, table.sheet, row, column,
-              f"Objective {named} is not an objective of output {output} (its objectives: "
-              f"{', '.join(allowed)}): enter one or more of them separated by commas, or leave the cell "
-              "empty for all of them")
-        return (), False
-    return tuple(codes), True
+        return (), (f"Objective {named} is not an objective of output {output} (its objectives: "
+                    f"{', '.join(allowed)}): enter one or more of them separated by commas, or leave the cell "
+                    "empty for all of them")
+    return tuple(codes), None
 
 
-def check_slips(c: Collector, rel: str, table: Table, row: int, cols: dict[str, Column],
+def check_slips(c: Collector, rel: str, sheet: str, row: int, cols: dict[str, Column],
                  record: dict[str, Any], values: tuple[tuple[str, float | None], ...]) -> None:
     """A warning at a number that is most likely a typing slip: about 1000 times smaller or
     larger than another figure of its row (3.731 for 3,731), or text such as '1.250', which the
@@ -279,7 +286,7 @@ def check_slips(c: Collector, rel: str, table: Table, row: int, cols: dict[str, 
                     continue
                 warned.add(small)
                 column, big_column = cols[small], cols[big]
-                c.add(WARNING, rel, table.sheet, row, column,
+                c.add(WARNING, rel, sheet, row, column,
                       f"{column.header} ({small_value:g}) is about {abs(big_value / small_value):,.0f} times "
                       f"smaller than {big_column.header} ({big_value:,.15g}), which looks like a typing slip: "
                       f"if a point was meant to separate thousands, type {small_value * 1000:,.15g} "
@@ -288,7 +295,29 @@ def check_slips(c: Collector, rel: str, table: Table, row: int, cols: dict[str, 
         raw = record.get(key)
         if key not in warned and value and type(raw) is str and POINT_THOUSANDS.fullmatch(raw):
             column = cols[key]
-            c.add(WARNING, rel, table.sheet, row, column,
+            c.add(WARNING, rel, sheet, row, column,
                   f"{column.header} '{raw.strip()}' was read as {value:g} (a point marks decimals): if you "
                   f"meant {value * 1000:,.15g}, type it without the point, e.g. {value * 1000:.15g}; "
                   "otherwise type the number in a number cell")
+
+
+def duplicates(c: Collector, entries: list, key: Callable[[Any], tuple], what: Callable[[Any], str],
+               column: str, fix: str = "keep one row", source: Callable[[Any], Any] = lambda e: e.source) -> list:
+    """The entries whose key no other entry has; each of the others gets an error at its row
+    naming where its twins stand, and none of them is used."""
+    keys = [key(entry) for entry in entries]
+    groups: dict[tuple, list] = defaultdict(list)
+    for entry, entry_key in zip(entries, keys):
+        groups[entry_key].append(entry)
+    kept = []
+    for entry, entry_key in zip(entries, keys):
+        group = groups[entry_key]
+        if len(group) == 1:
+            kept.append(entry)
+            continue
+        others = ", ".join(source(e).label() for e in group if e is not entry)
+        where = source(entry)
+        c.add(ERROR, where.file, where.sheet, where.row, column,
+              f"{what(entry)} appears {len(group)} times (also at {others}): {fix}; "
+              "none of them was used")
+    return kept

@@ -7,16 +7,16 @@ A row with an error is left out of the figures and listed; a warning keeps the r
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from datetime import date
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 from reportgen import format
 from reportgen.format import Severity
 from reportgen.model import (FinanceEntry, FinancialItem, HighlightEntry, KPIEntry, Problem, ProposalEntry, ReturnInfo,
                              Source, YearData)
-from reportgen.pipeline.cells import (MAX_LENGTH, NEAR, Collector, cell, check_slips, clean_text, objective_codes,
+from reportgen.pipeline.cells import (MAX_LENGTH, NEAR, Collector, cell, check_slips, clean_text, duplicates,
                                       only_output, parse_number, resolve_output, row_number, row_text, text_value)
+from reportgen.pipeline import kpisheet
 from reportgen.pipeline.ingest import Column, Table, Workbook, column_letter
 from reportgen.plan.loader import Plan
 from reportgen.util.text import fold, header_key
@@ -42,6 +42,7 @@ def validate_year(year: int, workbooks: Iterable[Workbook], read_problems: list[
     `read_problems` is only looked at once the last one has been read, so the reader may
     still be adding to it."""
     c = Collector(year, plan)
+    kpi_rows = kpisheet.KPIRows()
     for workbook in workbooks:
         info = _check_about(c, workbook)
         if info is None:
@@ -50,18 +51,20 @@ def validate_year(year: int, workbooks: Iterable[Workbook], read_problems: list[
         _check_sheets(c, workbook)
         sector = plan.sector_of_bureau(info.bureau)
         assert sector is not None  # _check_about only accepts the plan's bureaux
-        _check_kpis(c, workbook, info, sector.code)
+        _check_kpis_header(c, workbook, info, sector.code, kpi_rows)
         _check_finance(c, workbook, info, sector.code)
         _check_proposals(c, workbook, info, sector.code)
         _check_highlights(c, workbook, info, sector.code)
         _check_financial_situation(c, workbook, info)
+    checked = kpisheet.check(c, kpi_rows)
     c.problems[:0] = read_problems  # the files' own problems first, as they were found
-    kpis = _drop_duplicate_kpis(c)
+    checked = kpisheet.without_duplicates(c, checked)
+    kpis = checked.entries
     finance = _drop_duplicate_finance(c)
     c.proposals = _drop_duplicate_refs(c)
     _check_coverage(c, kpis)
     if earlier is not None:
-        _check_names_against(c, kpis, earlier)
+        kpisheet.check_names_against(c, checked, earlier)
     return YearData(year, tuple(c.returns), tuple(kpis), tuple(finance), tuple(c.proposals),
                     tuple(c.highlights), tuple(c.problems), tuple(c.financial))
 
@@ -208,76 +211,18 @@ def _columns(c: Collector, workbook: Workbook, sheet_key: str) -> tuple[Table, d
 
 # -- the four data sheets ------------------------------------------------------------------
 
-def _check_kpis(c: Collector, workbook: Workbook, info: ReturnInfo, sector: str) -> None:
+def _check_kpis_header(c: Collector, workbook: Workbook, info: ReturnInfo, sector: str,
+                       kpi_rows: kpisheet.KPIRows) -> None:
+    """The KPIs sheet's header, here; its rows join the year's, checked as whole columns once
+    every return has arrived (`kpisheet`), their problems put back at this point of the list."""
     found = _columns(c, workbook, "kpis")
     if found is None:
         return
     table, cols = found
-    rel = workbook.file
-    if not table.rows:
-        c.add(WARNING, rel, table.sheet, table.header_row, None,
+    if not table.row_numbers:
+        c.add(WARNING, workbook.file, table.sheet, table.header_row, None,
               "the KPIs sheet has a header but no indicator below it: fill in one row per KPI")
-    lengths = MAX_LENGTH["kpis"]
-    directions = format.KPIS.by_key["direction"]
-    for row, record in table.rows:
-        if only_output(record, cols):
-            # An unfilled row of the template: named in the coverage check below.
-            c.output_only.append((rel, table.sheet, row, record.get("output"), sector))
-            continue
-        ok = True
-        output = resolve_output(c, rel, table, row, cols["output"], record.get("output"), sector, info.bureau)
-        ok &= output is not None
-        objectives: tuple[str, ...] = ()
-        raw_objectives = record.get("objective")
-        if output is not None and raw_objectives is not None:
-            objectives, objectives_ok = objective_codes(c, rel, table, row, cols["objective"], raw_objectives, output)
-            ok &= objectives_ok
-        raw_name = record.get("kpi")
-        name = row_text(c, rel, table, row, cols, "kpi", record, lengths)
-        if name is None:
-            c.add(ERROR, rel, table.sheet, row, cols["kpi"], "KPI is empty: enter the indicator's name")
-            ok = False
-        elif type(raw_name) is str and raw_name[:1].isspace() | raw_name[-1:].isspace():
-            c.add(WARNING, rel, table.sheet, row, cols["kpi"],
-                  f"KPI '{raw_name}' has spaces before or after it: they were ignored")
-        pointed: list[str] = []
-        target, target_ok = row_number(c, rel, table, row, cols, "target", record, "120", pointed)
-        if target_ok and target is None:
-            c.add(ERROR, rel, table.sheet, row, cols["target"],
-                  "Target is empty: enter this year's target as a number, e.g. 120")
-        ok &= target_ok and target is not None
-        baseline, baseline_ok = row_number(c, rel, table, row, cols, "baseline", record, "100", pointed)
-        actual, actual_ok = row_number(c, rel, table, row, cols, "actual", record, "95", pointed)
-        ok &= baseline_ok and actual_ok
-        raw_direction = text_value(record.get("direction"))
-        direction = raw_direction.lower() if raw_direction else directions.default
-        if direction not in directions.choices:
-            c.add(ERROR, rel, table.sheet, row, cols["direction"],
-                  f"Direction is '{raw_direction}': enter 'higher' or 'lower' (empty means higher)")
-            ok = False
-        elif direction == "lower" and target == 0 and baseline is None:
-            c.add(WARNING, rel, table.sheet, row, cols["target"],
-                  "Target is 0 with direction 'lower': any actual above 0 counts as not achieved; "
-                  "check the target or give a baseline")
-        # (most comments are empty: no call for them)
-        unit = None if record.get("unit") is None else row_text(c, rel, table, row, cols, "unit", record, lengths)
-        comment = None if record.get("comment") is None else row_text(c, rel, table, row, cols, "comment", record, lengths)
-        if not ok:
-            continue
-        assert output is not None and name is not None and target is not None
-        # Most rows have figures of one size: the slip check proper runs only for the others.
-        if ((actual and not NEAR[0] < actual / target < NEAR[1]) if target else actual and baseline) \
-                or (baseline and not NEAR[0] < baseline / target < NEAR[1]) \
-                or (actual and baseline and not NEAR[0] < actual / baseline < NEAR[1]) \
-                or pointed:
-            check_slips(c, rel, table, row, cols, record, (("baseline", baseline), ("target", target),
-                                                            ("actual", actual)))
-        c.kpis.append(KPIEntry(
-            bureau=info.bureau, sector=sector, output=output, kpi=name,
-            unit=unit, baseline=baseline, target=target,
-            actual=actual, direction=direction, comment=comment,
-            source=Source(rel, table.sheet, row), language=info.language, objectives=objectives,
-        ))
+    kpi_rows.add(table, cols, workbook.file, info.bureau, sector, info.language, len(c.problems))
 
 
 def _check_finance(c: Collector, workbook: Workbook, info: ReturnInfo, sector: str) -> None:
@@ -312,7 +257,7 @@ def _check_finance(c: Collector, workbook: Workbook, info: ReturnInfo, sector: s
             assert output is not None
             if budget and spent and not NEAR[0] < spent / budget < NEAR[1] \
                     or pointed:
-                check_slips(c, rel, table, row, cols, record, (("budget", budget), ("expenditure", spent)))
+                check_slips(c, rel, table.sheet, row, cols, record, (("budget", budget), ("expenditure", spent)))
             c.finance.append(FinanceEntry(info.bureau, output, budget, spent, Source(rel, table.sheet, row)))
 
 
@@ -410,32 +355,8 @@ def _check_financial_situation(c: Collector, workbook: Workbook, info: ReturnInf
 
 # -- checks across workbooks -----------------------------------------------------------------
 
-def _duplicates(c: Collector, entries: list, key: Callable[[Any], tuple], what: Callable[[Any], str],
-                column: str, fix: str = "keep one row") -> list:
-    keys = [key(entry) for entry in entries]
-    groups: dict[tuple, list] = defaultdict(list)
-    for entry, entry_key in zip(entries, keys):
-        groups[entry_key].append(entry)
-    kept = []
-    for entry, entry_key in zip(entries, keys):
-        group = groups[entry_key]
-        if len(group) == 1:
-            kept.append(entry)
-            continue
-        others = ", ".join(e.source.label() for e in group if e is not entry)
-        c.add(ERROR, entry.source.file, entry.source.sheet, entry.source.row, column,
-              f"{what(entry)} appears {len(group)} times (also at {others}): {fix}; "
-              "none of them was used")
-    return kept
-
-
-def _drop_duplicate_kpis(c: Collector) -> list[KPIEntry]:
-    return _duplicates(c, c.kpis, lambda e: (e.output, fold(e.kpi)),
-                       lambda e: f"KPI '{e.kpi}' of output {e.output}", "KPI")
-
-
 def _drop_duplicate_finance(c: Collector) -> list[FinanceEntry]:
-    return _duplicates(c, c.finance, lambda e: (e.output,),
+    return duplicates(c, c.finance, lambda e: (e.output,),
                        lambda e: f"the finance row of output {e.output}", "Output")
 
 
@@ -443,7 +364,7 @@ def _drop_duplicate_refs(c: Collector) -> list[ProposalEntry]:
     """A proposal's Ref is unique within a year (contract 8.2): every proposal whose Ref stands
     twice gets an error at its row and is left out."""
     with_ref = [p for p in c.proposals if p.ref]
-    kept = {id(p) for p in _duplicates(c, with_ref, lambda p: (fold(p.ref),),
+    kept = {id(p) for p in duplicates(c, with_ref, lambda p: (fold(p.ref),),
                                        lambda p: f"the proposal reference '{p.ref}'", "Ref",
                                        "give each proposal its own reference")}
     return [p for p in c.proposals if not p.ref or id(p) in kept]
@@ -478,14 +399,3 @@ def _check_coverage(c: Collector, kpis: list[KPIEntry]) -> None:
                     WARNING, file, sheet, row, "Output" if row else None,
                     f"output {output.code} ({output.name}) has no KPI in the {sector.bureau} "
                     "return: add at least one indicator for it", bureau=sector.bureau))
-
-
-def _check_names_against(c: Collector, kpis: list[KPIEntry], earlier: YearData) -> None:
-    """A KPI written with other case or spacing than last year is matched, with a warning."""
-    before = {(k.bureau, k.output, fold(k.kpi)): k.kpi for k in earlier.kpis}
-    for entry in kpis:
-        old = before.get((entry.bureau, entry.output, fold(entry.kpi)))
-        if old is not None and old != entry.kpi:
-            c.add(WARNING, entry.source.file, entry.source.sheet, entry.source.row, "KPI",
-                  f"KPI '{entry.kpi}' was written '{old}' in {earlier.year}: matched anyway; "
-                  "keep one spelling so the years line up")
