@@ -14,7 +14,7 @@ meets the cells (file, row, then the row's columns), as the row-by-row check sai
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import repeat
 from typing import Any, Callable
 
@@ -46,16 +46,27 @@ class _Sheet:
     language: str | None
 
 
-@dataclass
 class KPIRows:
-    """The KPIs sheets of a year, gathered column by column as the workbooks arrive."""
+    """The KPIs sheets of a year, gathered column by column as the workbooks arrive and checked
+    a few tens of thousands of rows at a time: while the reading workers are still busy, so
+    that no core waits for the check of the whole year at the end."""
 
-    sheets: list[_Sheet] = field(default_factory=list)
-    marks: list[int] = field(default_factory=list)  # where each sheet's row problems go in the collector's list
-    slot: list[int] = field(default_factory=list)  # each row's sheet
-    rows: list[int] = field(default_factory=list)  # each row's Excel row
-    values: dict[str, list[Any]] = field(default_factory=lambda: {key: [] for key in KEYS})
-    elsewhere: list[bool] = field(default_factory=list)  # a value in a column the report does not read
+    CHUNK_ROWS = 20_000
+
+    def __init__(self, c: Collector) -> None:
+        self.c = c
+        self.sheets: list[_Sheet] = []
+        self.marks: list[int] = []  # where each sheet's row problems go in the collector's list
+        self.said = _Said(c, self)
+        self.entries: list[KPIEntry] = []
+        self.keys: list[str] = []
+        self._start_chunk()
+
+    def _start_chunk(self) -> None:
+        self.slot: list[int] = []  # each row's sheet
+        self.rows: list[int] = []  # each row's Excel row
+        self.values: dict[str, list[Any]] = {key: [] for key in KEYS}
+        self.elsewhere: list[bool] = []  # a value in a column the report does not read
 
     def add(self, table: Table, cols: dict[str, Column], file: str, bureau: str, sector: str,
             language: str | None, mark: int) -> None:
@@ -70,6 +81,22 @@ class KPIRows:
         unknown = [values for key, values in table.cells.items() if key not in self.values]
         self.elsewhere.extend(any(v is not None for v in cells) for cells in zip(*unknown)) if unknown \
             else self.elsewhere.extend(repeat(False, count))
+        if len(self.rows) >= self.CHUNK_ROWS:
+            self._check_chunk()
+
+    def _check_chunk(self) -> None:
+        if self.rows:
+            checked = _check(self.c, self, self.said)
+            self.entries += checked.entries
+            self.keys += checked.keys
+        self._start_chunk()
+
+    def finish(self) -> Checked:
+        """The year's valid entries. Every problem goes into `c.problems` at its sheet's place,
+        and the unfilled rows of the template into `c.output_only` for the coverage check."""
+        self._check_chunk()
+        self.said.into(self.c.problems, self.marks)
+        return Checked(self.entries, self.keys)
 
 
 class _Said:
@@ -112,15 +139,11 @@ class Checked:
     keys: list[str]
 
 
-def check(c: Collector, rows: KPIRows) -> Checked:
-    """Check every gathered row. Every problem goes into `c.problems` at its sheet's place, and
-    the unfilled rows of the template into `c.output_only` for the coverage check."""
+def _check(c: Collector, rows: KPIRows, said: _Said) -> Checked:
+    """Check the gathered rows as whole columns; what is found goes to `said`."""
     import numpy as np
     import pandas as pd
 
-    said = _Said(c, rows)
-    if not rows.rows:
-        return Checked([], [])
     frame = pd.DataFrame({key: pd.Series(values, dtype=object) for key, values in rows.values.items()})
     slot = np.asarray(rows.slot)
     sector = np.asarray([s.sector for s in rows.sheets], dtype=object)[slot]
@@ -162,7 +185,6 @@ def check(c: Collector, rows: KPIRows) -> Checked:
     ok &= active
 
     _slips(c, rows, said, ok, pointed, baseline, target, actual)
-    said.into(c.problems, rows.marks)
     valid = np.flatnonzero(ok)
     entries = _entries(rows, valid, output, names, units, baseline, target, actual, direction, comments, objectives)
     return Checked(entries, folded(names[valid], simple[valid]))

@@ -42,7 +42,7 @@ def validate_year(year: int, workbooks: Iterable[Workbook], read_problems: list[
     `read_problems` is only looked at once the last one has been read, so the reader may
     still be adding to it."""
     c = Collector(year, plan)
-    kpi_rows = kpisheet.KPIRows()
+    kpi_rows = kpisheet.KPIRows(c)
     for workbook in workbooks:
         info = _check_about(c, workbook)
         if info is None:
@@ -56,7 +56,7 @@ def validate_year(year: int, workbooks: Iterable[Workbook], read_problems: list[
         _check_proposals(c, workbook, info, sector.code)
         _check_highlights(c, workbook, info, sector.code)
         _check_financial_situation(c, workbook, info)
-    checked = kpisheet.check(c, kpi_rows)
+    checked = kpi_rows.finish()
     c.problems[:0] = read_problems  # the files' own problems first, as they were found
     checked = kpisheet.without_duplicates(c, checked)
     kpis = checked.entries
