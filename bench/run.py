@@ -48,7 +48,8 @@ sys.path.insert(0, str(BENCH))
 
 import make_synthetic  # noqa: E402  (bench/ is not a package)
 
-TARGETS = {"build_s": 4.0, "rebuild_s": 0.5, "ingest_ratio": 10.0, "ingest_s": 20.0, "memory_mb": 1024.0}
+# ingest_ratio: issue 14 raised it from 10 (reading) to 15, judged on reading and validating.
+TARGETS = {"build_s": 4.0, "rebuild_s": 0.5, "ingest_ratio": 15.0, "ingest_s": 20.0, "memory_mb": 1024.0}
 SIZES = (50_000, 100_000, 200_000)
 
 
@@ -270,6 +271,8 @@ def summarise(results: dict[str, Any]) -> dict[str, Any]:
                                   "validate_s": median([r["validate_s"] for r in chosen]),
                                   "read_only_s": median([r["read_s"] for r in reading]) if reading else None,
                                   "total_s": total, "rows_per_s": size / total,
+                                  # the whole process: interpreter, imports (pandas too) and workers
+                                  "process_s": median([r["wall_s"] for r in chosen]),
                                   "us_per_row": 1e6 * total / size,
                                   "peak_pss_mb": max(r["peak_pss_mb"] or 0 for r in chosen)}
         summary["ingest"] = per_size
@@ -281,6 +284,7 @@ def summarise(results: dict[str, Any]) -> dict[str, Any]:
             summary["baseline_read_s"] = base[0]["read_s"]
             summary["ratio_read"] = base[0]["read_s"] / per_size[SIZES[-1]]["read_only_s"]
             summary["ratio_read_and_validate"] = base[0]["read_s"] / per_size[SIZES[-1]]["total_s"]
+            summary["ratio_whole_process"] = base[0]["read_s"] / per_size[SIZES[-1]]["process_s"]
         serial = _pick(runs, SIZES[-1], "serial")
         if serial:
             summary["serial_200k"] = {"read_s": median([r["read_s"] for r in serial]),
@@ -314,10 +318,12 @@ def markdown(results: dict[str, Any]) -> str:
                      f"(`build.read_year`: each return checked as the workers read the next) | "
                      f"{verdict(big['total_s'] < TARGETS['ingest_s'])} |")
         if "ratio_read" in s:
-            lines.append(f"| ≥ {TARGETS['ingest_ratio']:.0f}× faster than openpyxl one by one "
+            whole = s.get("ratio_whole_process")
+            lines.append(f"| read and validated ≥ {TARGETS['ingest_ratio']:.0f}× faster than openpyxl one by one "
                          f"({s['baseline_read_s']:.1f} s, reading only) | {s['ratio_read']:.1f}× reading, "
                          f"{s['ratio_read_and_validate']:.1f}× reading and validating"
-                         f" | {verdict(s['ratio_read'] >= TARGETS['ingest_ratio'])} (reading) |")
+                         + (f", {whole:.1f}× as a whole process (start and imports included)" if whole else "")
+                         + f" | {verdict(s['ratio_read_and_validate'] >= TARGETS['ingest_ratio'])} |")
         lines.append(f"| peak memory, 200,000 rows: < 1 GiB | {big['peak_pss_mb']:.0f} MB (whole process tree, PSS) | "
                      f"{verdict(big['peak_pss_mb'] < TARGETS['memory_mb'])} |")
         growth = s.get("growth", {})
