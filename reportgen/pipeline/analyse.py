@@ -128,19 +128,18 @@ def _history(tables: Tables, kpis: pd.DataFrame, year: int) -> dict[int, tuple[H
         return {}
     ids = kpi_series(before.assign(kpi_id=before.index), earlier_years, "kpi_id")
     found = ids.reindex(pd.MultiIndex.from_frame(kpis[SERIES_KEY])).to_numpy(dtype="float64")
+    # The frame's columns once, looked up by KPI id (its row number) below.
+    years, statuses = every["year"].tolist(), every["status"].tolist()
+    achieved = every["achievement"].to_numpy()
     history = {}
     for kpi_id, row in zip(kpis.index, found):
         earlier = [int(i) for i in row if not math.isnan(i)]
         if earlier:
-            history[kpi_id] = tuple(_point(tables, i) for i in earlier)
+            history[kpi_id] = tuple(
+                HistoryPoint(years[i], tables.kpi_entries[i].target, tables.kpi_entries[i].actual,
+                             Status(statuses[i]), _number(achieved[i]))
+                for i in earlier)
     return history
-
-
-def _point(tables: Tables, kpi_id: int) -> HistoryPoint:
-    row = tables.kpis.loc[kpi_id]
-    entry = tables.kpi_entries[kpi_id]
-    return HistoryPoint(int(row["year"]), entry.target, entry.actual, Status(row["status"]),
-                        _number(row["achievement"]))
 
 
 def _roll_ups(plan: Plan, current: YearData, objective_frame: pd.DataFrame, goal_frame: pd.DataFrame,
