@@ -16,6 +16,7 @@ import os
 import stat
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -54,18 +55,30 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
-    """One sheet: its header row and the non-empty rows below it, keyed by column key.
+    """One sheet: its header row and the non-empty rows below it, column by column.
 
+    `cells` holds, for each column key, the values of the body rows from top to bottom;
+    `row_numbers` their Excel rows. Kept by column, as the KPIs sheets are checked (whole
+    columns at once) and as a worker sends them back (a fifth of the bytes of a dict per row).
     A row with a cell that cannot be read (a formula saved without its value, an Excel error
-    such as #DIV/0!) is left out of `rows`, kept in `raw_rows`, and reported as an error."""
+    such as #DIV/0!) is left out of the body, kept in `raw_rows`, and reported as an error."""
 
     sheet: str
     header_row: int | None  # Excel row number; None when no row has two non-empty cells
     columns: tuple[Column, ...]
-    rows: tuple[tuple[int, dict[str, Any]], ...]  # (Excel row, {column key: value})
+    row_numbers: tuple[int, ...] = ()  # Excel row of each body row
+    # {column key: the body rows' values}, a header written twice: its first column.
+    cells: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     raw_rows: tuple[tuple[int, tuple[Any, ...]], ...] = field(default=())  # every non-empty row
     # Values standing in a column that has no header: (Excel row, 0-based column, value).
     stray: tuple[tuple[int, int, Any], ...] = field(default=())
+
+    @property
+    def rows(self) -> tuple[tuple[int, dict[str, Any]], ...]:
+        """(Excel row, {column key: value}) for each body row: the small sheets are read so."""
+        keys = tuple(self.cells)
+        return tuple((number, dict(zip(keys, values)))
+                     for number, values in zip(self.row_numbers, zip(*self.cells.values())))
 
 
 @dataclass(frozen=True)
@@ -250,7 +263,9 @@ def apply_scan(rel: str, table: Table, scan: xlsxscan.SheetScan, merges: bool = 
                 f"cells {merge.ref} are merged: only {top_left} holds the value and the other cells "
                 "are read as empty: unmerge the cells and fill in each one", merge.ref))
     if dropped:
-        table = replace(table, rows=tuple((r, record) for r, record in table.rows if r not in dropped))
+        keep = [i for i, number in enumerate(table.row_numbers) if number not in dropped]
+        table = replace(table, row_numbers=tuple(table.row_numbers[i] for i in keep),
+                        cells={key: tuple(values[i] for i in keep) for key, values in table.cells.items()})
     return table, problems
 
 
@@ -302,28 +317,41 @@ def clean_cell(value: Any) -> Any:
 
 
 def make_table(sheet: str, rows: list[tuple[int, tuple[Any, ...]]]) -> Table:
-    """Find the header (first row with two non-empty cells) and key the rows below it."""
+    """Find the header (first row with two non-empty cells) and take the rows below it apart
+    into columns (one transposition in C, not a dict per row)."""
     header_at = next((i for i, (_, cells) in enumerate(rows)
                       if sum(c is not None for c in cells) >= 2), None)
     if header_at is None:
-        return Table(sheet, None, (), (), tuple(rows))
+        return Table(sheet, None, (), raw_rows=tuple(rows))
     header_row, header_cells = rows[header_at]
     columns = tuple(
         Column(index, str(cell).strip(), header_key(str(cell)))
         for index, cell in enumerate(header_cells)
         if cell is not None
     )
+    body = rows[header_at + 1:]
+    numbers = [excel_row for excel_row, _ in body]
+    by_index = list(zip_longest(*(cells for _, cells in body)))  # one tuple per sheet column
+    empty = (None,) * len(body)
+    first_index: dict[str, int] = {}
+    for c in columns:  # a header written twice: the first column counts
+        first_index.setdefault(c.key, c.index)
+    cells = {key: by_index[index] if index < len(by_index) else empty for key, index in first_index.items()}
     headed = {c.index for c in columns}
-    body = []
-    stray = []
-    for excel_row, cells in rows[header_at + 1:]:
-        record: dict[str, Any] = {}
-        for c in columns:  # a header written twice: the first column counts
-            record.setdefault(c.key, cells[c.index] if c.index < len(cells) else None)
-        stray += [(excel_row, i, v) for i, v in enumerate(cells) if v is not None and i not in headed]
-        if any(v is not None for v in record.values()):
-            body.append((excel_row, record))
-    return Table(sheet, header_row, columns, tuple(body), tuple(rows), tuple(stray))
+    stray = sorted((numbers[position], index, value)
+                   for index, values in enumerate(by_index)
+                   if index not in headed and values.count(None) != len(values)
+                   for position, value in enumerate(values) if value is not None)
+    # A row is in the body when a headed column holds a value; a non-empty row whose values
+    # all stand in columns without a header can only be one of the stray values' rows.
+    position = {excel_row: i for i, excel_row in enumerate(numbers)} if stray else {}
+    bare = {position[r] for r in {r for r, _, _ in stray}
+            if all(values[position[r]] is None for values in cells.values())}
+    if bare:
+        keep = [i for i in range(len(numbers)) if i not in bare]
+        numbers = [numbers[i] for i in keep]
+        cells = {key: tuple(values[i] for i in keep) for key, values in cells.items()}
+    return Table(sheet, header_row, columns, tuple(numbers), cells, tuple(rows), tuple(stray))
 
 
 def _file_error(rel: str, message: str) -> Problem:
