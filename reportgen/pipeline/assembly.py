@@ -6,6 +6,8 @@ that secretariat.yaml's `follow_up` can name last year's recommendations by thei
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from reportgen.format import Status
 from reportgen.model import FinancialLine, Headline, Location, ObjectiveStanding, ReportModel, YearData, problem_order
 from reportgen.pipeline import analyse
@@ -15,25 +17,17 @@ from reportgen.pipeline.secretariat import Calendar
 from reportgen.plan.loader import Plan
 from reportgen.settings import Thresholds
 
+if TYPE_CHECKING:
+    from reportgen.pipeline.frames import Tables
+
 # Sector chapters follow the summary: the first Sector is chapter 2 (templates/report.html.j2).
 FIRST_SECTOR_CHAPTER = 2
 
 
-def _reported_outputs(data: YearData | None) -> frozenset[str] | None:
-    if data is None:
-        return None
-    return frozenset(e.output for e in data.kpis if e.actual is not None)
-
-
-def _evidence(plan: Plan, current: YearData, earlier: list[YearData], thresholds: Thresholds,
-              calendar: Calendar) -> tuple[Evidence, tuple]:
-    kpis = analyse.assess_kpis(plan, current, earlier, thresholds)
-    finance = analyse.assess_finance(plan, current.finance)
-    rolled = analyse.roll_up(plan, current, kpis, finance)
-    before = earlier[-1] if earlier and earlier[-1].year == current.year - 1 else None
-    evidence = Evidence(plan, current.year, kpis, finance, rolled[1], current.proposals, thresholds, calendar,
-                        _reported_outputs(before))
-    return evidence, rolled
+def _evidence(analysis: analyse.Analysis, data: YearData, results: analyse.YearResults, thresholds: Thresholds,
+              calendar: Calendar) -> Evidence:
+    return Evidence(analysis.plan, data.year, results.kpis, results.finance, results.objectives, data.proposals,
+                    thresholds, calendar, analysis.reported_outputs(data.year - 1))
 
 
 def locations(plan: Plan, kpis) -> dict:
@@ -51,26 +45,34 @@ def locations(plan: Plan, kpis) -> dict:
 
 def report_model(config, returns, report_date: str | None) -> ReportModel:
     """Everything the report says, before anything is rendered or written."""
+    return analysed_model(config, returns, report_date)[0]
+
+
+def analysed_model(config, returns, report_date: str | None) -> tuple[ReportModel, Tables]:
+    """The report model and the frames it was computed from (the data workbook is written
+    from them): every year read is joined once; the year before's results (for the follow-up
+    of its recommendations and the headline's comparison) come from the same frames."""
     plan, thresholds = config.plan, config.thresholds
     current, earlier = returns.current, list(returns.earlier)
     calendar = config.calendar.with_overrides(returns.secretariat.conferences)
-    evidence, (sectors, objectives, goals) = _evidence(plan, current, earlier, thresholds, calendar)
+    analysis = analyse.analyse(plan, [*earlier, current], thresholds)
+    now = analysis.year(current)
+    evidence = _evidence(analysis, current, now, thresholds, calendar)
     previous = None
-    before = None
-    if earlier and earlier[-1].year == current.year - 1:
-        before, _ = _evidence(plan, earlier[-1], earlier[:-1], thresholds, calendar)
+    before = then = None
+    last = earlier[-1] if earlier and earlier[-1].year == current.year - 1 else None
+    if last is not None:
+        then = analysis.year(last)
+        before = _evidence(analysis, last, then, thresholds, calendar)
         previous_advice, _ = advise(before)
         previous = {r.id: frozenset(f.rule for f in r.findings) for r in previous_advice.recommendations}
-    financial = financial_situation(current, earlier[-1] if earlier and earlier[-1].year == current.year - 1 else None)
+    financial = financial_situation(current, last)
     advice, advice_problems = advise(evidence, returns.secretariat, previous, funds_of(financial), financial)
     places = locations(plan, evidence.kpis)
     for f in evidence.finance:
         sector = plan.output(f.output).sector
         chapter = FIRST_SECTOR_CHAPTER + [s.code for s in plan.sectors].index(sector)
         places[f.source] = Location(f"{chapter}.2", f.output, None, f"output-{f.output}")
-    budget = sum(s.budget for s in sectors)
-    spent = sum(s.expenditure for s in sectors)
-    execution = spent / budget if budget else None
     problems = current.problems + returns.secretariat.problems + advice_problems
     return ReportModel(
         plan=plan,
@@ -81,38 +83,33 @@ def report_model(config, returns, report_date: str | None) -> ReportModel:
         returns=current.returns,
         kpis=evidence.kpis,
         finance=evidence.finance,
-        sectors=sectors,
-        objectives=objectives,
-        goals=goals,
+        sectors=now.sectors,
+        objectives=now.objectives,
+        goals=now.goals,
         advice=advice,
         locations=places,
         proposals=current.proposals,
         problems=tuple(sorted(problems, key=problem_order)),
-        status_counts=analyse.count_statuses(evidence.kpis),
-        budget=budget,
-        expenditure=spent,
-        execution=execution,
-        headline=headline(evidence, before, execution),
+        status_counts=now.status_counts,
+        budget=now.budget,
+        expenditure=now.expenditure,
+        execution=now.execution,
+        headline=headline(now, then, last),
         earlier_years=tuple(y.year for y in earlier),
         document=config.document,
         thresholds=thresholds,
-    )
+    ), analysis.tables
 
 
-def _execution(evidence: Evidence) -> float | None:
-    budget = sum(f.budget or 0 for f in evidence.finance)
-    spent = sum(f.expenditure or 0 for f in evidence.finance)
-    return spent / budget if budget else None
-
-
-def _standings(evidence: Evidence) -> list[ObjectiveStanding]:
-    """Objectives with at least two KPIs with a result, by share achieved."""
+def _standings(results: analyse.YearResults) -> list[ObjectiveStanding]:
+    """Objectives with at least two KPIs with a result, by share achieved (the objectives'
+    roll-up: each KPI under the objectives it measures)."""
     found = []
-    for objective in evidence.plan.objectives:
-        reported = [k for k in evidence.kpis if objective.code in k.objectives and k.status != Status.NOT_REPORTED]
-        if len(reported) >= 2:
-            found.append(ObjectiveStanding(objective.code, sum(k.status == Status.ACHIEVED for k in reported),
-                                           len(reported)))
+    for objective in results.objectives:
+        reported = sum(n for s, n in objective.status_counts.items() if s != Status.NOT_REPORTED)
+        if reported >= 2:
+            found.append(ObjectiveStanding(objective.objective.code, objective.status_counts[Status.ACHIEVED],
+                                           reported))
     return found
 
 
@@ -120,16 +117,16 @@ def _standings(evidence: Evidence) -> list[ObjectiveStanding]:
 STANDOUTS = 3
 
 
-def headline(evidence: Evidence, before: Evidence | None, execution: float | None) -> Headline:
-    standings = _standings(evidence)
+def headline(now: analyse.YearResults, then: analyse.YearResults | None, before: YearData | None) -> Headline:
+    standings = _standings(now)
     strongest = sorted(standings, key=lambda s: (-s.share, -s.reported))[:STANDOUTS]
     weakest = [s for s in sorted(standings, key=lambda s: (s.share, -s.reported)) if s not in strongest][:STANDOUTS]
     return Headline(
-        status_counts=analyse.count_statuses(evidence.kpis),
+        status_counts=now.status_counts,
         previous_year=before.year if before else None,
-        previous_counts=analyse.count_statuses(before.kpis) if before else None,
-        execution=execution,
-        previous_execution=_execution(before) if before else None,
+        previous_counts=then.status_counts if then else None,
+        execution=now.execution,
+        previous_execution=then.execution if then else None,
         strongest=tuple(strongest),
         weakest=tuple(weakest),
     )

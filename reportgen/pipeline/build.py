@@ -161,10 +161,16 @@ def load_inputs(year: int, options: Options, timings: Timings) -> tuple[Configur
 
 def assemble(config: Configuration, returns: Returns, timings: Timings) -> ReportModel:
     """The whole report model, in no language: analysis, rules and advice (see `model`)."""
-    from reportgen.pipeline.assembly import report_model
+    return assemble_with_frames(config, returns, timings)[0]
+
+
+def assemble_with_frames(config: Configuration, returns: Returns, timings: Timings) -> tuple[ReportModel, Any]:
+    """The report model and the `frames.Tables` it was computed from (for the data workbook).
+    pandas is first imported here, by the analysis."""
+    from reportgen.pipeline.assembly import analysed_model
 
     with timings.stage("analyse"):
-        return report_model(config, returns, report_date(returns.current, config.document))
+        return analysed_model(config, returns, report_date(returns.current, config.document))
 
 
 class LanguagePage:
@@ -199,11 +205,12 @@ class LanguagePage:
 
 
 def render_outputs(model: ReportModel, config: Configuration, options: Options, pdfs: PdfPool | None,
-                   timings: Timings, texts: dict | None = None) -> dict[str, bytes]:
+                   timings: Timings, texts: dict | None = None, tables: Any = None) -> dict[str, bytes]:
     """Every file of the report, by name: the JSON and data workbook (one each), and the HTML
     and PDF of each language. PDFs are laid out by the worker processes while this process
     goes on with the next language. `texts` gives each language's ReturnTexts (the Bureaux'
-    texts translated; see `return_texts`)."""
+    texts translated; see `return_texts`). `tables`: the frames the model was computed from,
+    which the data workbook is written from."""
     from reportgen.i18n.returns import untranslated_summary
 
     from reportgen.render import report as render
@@ -215,7 +222,7 @@ def render_outputs(model: ReportModel, config: Configuration, options: Options, 
     with timings.stage("render data"):
         report = render.report_json(model)
         report |= untranslated_summary(model, texts or {})  # contract 8.6
-        files = {f"report-{year}.json": write_json(report), f"data-{year}.xlsx": data_workbook(model, report)}
+        files = {f"report-{year}.json": write_json(report), f"data-{year}.xlsx": data_workbook(model, report, tables)}
     # Every PDF carries the evidence: the JSON and the data workbook as attachments.
     attachments = [(name, files[name]) for name in (f"report-{year}.json", f"data-{year}.xlsx")]
     pending = {}
@@ -281,11 +288,11 @@ def build(year: int, options: Options, pdfs: PdfPool | None = None) -> BuildResu
     # Cyclic garbage collection waits for the end of the build (see util.gcpause).
     with pdfs or nullcontext(), collection_paused():
         returns = read_returns(year, options, config.plan, timings)
-        model = assemble(config, returns, timings)
+        model, tables = assemble_with_frames(config, returns, timings)
         if options.strict and any(p.severity == Severity.ERROR for p in model.problems):
             return BuildResult(model, (), timings)
         texts, notices = return_texts(options)
-        files = render_outputs(model, config, options, pdfs, timings, texts)
+        files = render_outputs(model, config, options, pdfs, timings, texts, tables)
     written = write_outputs(year, options, returns.paths, files, timings)
     untranslated = {lang: len(lookup.untranslated(texts_of_model(model))) for lang, lookup in texts.items()}
     return BuildResult(model, written, timings, notices, untranslated)

@@ -10,13 +10,18 @@ A KPI counts under the objectives it measures (contract 8.1): the optional `Obje
 of the KPIs sheet, carried as `objectives` on the KPI entry; empty means every objective of its
 output. Each KPI counts once per goal, however many of its objectives serve that goal.
 
-pandas is imported by this module only: `reportgen validate` and the annual build never load it.
+The annual build (pipeline/analyse.py) and the plan-period assessment (pipeline/assess.py) both
+read `join`'s frames; the annual build turns the rows back into its frozen records, which is why
+`Tables` keeps the checked record each row came from.
+
+pandas is imported by this module only, and this module only by the analysis stage (imported
+lazily): `reportgen validate` and the reading of workbooks never load it.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
@@ -25,7 +30,7 @@ import pandas as pd
 
 from reportgen import format
 from reportgen.bureau.xlsxscan import Limits
-from reportgen.model import STATUSES, YearData
+from reportgen.model import STATUSES, FinanceEntry, KPIEntry, YearData
 from reportgen.plan.loader import Plan
 from reportgen.settings import Thresholds
 from reportgen.util.text import fold
@@ -248,6 +253,10 @@ class Tables:
     highlights: pd.DataFrame
     returns: pd.DataFrame
     plan: PlanFrames
+    # The checked record each row of `kpis` and of `finance` came from (by position: row i of
+    # the frame is record i): how the annual build gets back to the records it hands on.
+    kpi_entries: tuple[KPIEntry, ...] = field(default=(), repr=False)
+    finance_entries: tuple[FinanceEntry, ...] = field(default=(), repr=False)
 
 
 def join(plan: Plan, years: list[YearData], thresholds: Thresholds = Thresholds()) -> Tables:
@@ -260,8 +269,13 @@ def join(plan: Plan, years: list[YearData], thresholds: Thresholds = Thresholds(
     outputs = frames.outputs.set_index("code")
     kpis["output_name"] = kpis["output"].map(outputs["name"])
     kpis["position"] = kpis["output"].map(outputs["position"]).astype("int64")
-    # The plan's order, then where the row stands: the annual report's order.
-    kpis = kpis.sort_values(["year", "position", "file", "row"], kind="stable").reset_index(drop=True)
+    # The plan's order, then where the row stands (a row without a number first): the annual
+    # report's order.
+    kpis["place"] = kpis["row"].fillna(0)
+    kpis = kpis.sort_values(["year", "position", "file", "place"], kind="stable")
+    read_kpis = [k for y in years for k in y.kpis]
+    kpi_entries = tuple(read_kpis[i] for i in kpis.index)
+    kpis = kpis.drop(columns="place").reset_index(drop=True)
     kpis.index.name = "kpi_id"
 
     links = kpi_objectives(kpis, frames)
@@ -282,21 +296,26 @@ def join(plan: Plan, years: list[YearData], thresholds: Thresholds = Thresholds(
     finance["output_name"] = finance["output"].map(outputs["name"])
     finance["sector"] = finance["output"].map(outputs["sector"])
     finance["position"] = finance["output"].map(outputs["position"]).astype("int64")
-    finance = finance.sort_values(["year", "position"], kind="stable").reset_index(drop=True)
+    finance = finance.sort_values(["year", "position"], kind="stable")
+    read_finance = [f for y in years for f in y.finance]
+    finance_entries = tuple(read_finance[i] for i in finance.index)
+    finance = finance.reset_index(drop=True)
 
     return Tables(
         years=tuple(year_list),
         kpis=kpis.drop(columns=["position"]),
         kpi_objectives=kpi_objective,
         finance=finance.drop(columns=["position"]),
-        objectives=_objectives(frames, year_list, kpi_objective, finance),
-        goals=_goals(frames, year_list, kpis, goal_links),
-        sectors=_sectors(frames, year_list, kpis, finance),
+        objectives=objective_roll_up(frames, year_list, kpi_objective, finance),
+        goals=goal_roll_up(frames, year_list, kpis, goal_links),
+        sectors=sector_roll_up(frames, year_list, kpis, finance),
         problems=problem_frame(years),
         proposals=proposal_frame(years),
         highlights=highlight_frame(years),
         returns=return_frame(years),
         plan=frames,
+        kpi_entries=kpi_entries,
+        finance_entries=finance_entries,
     )
 
 
@@ -319,8 +338,11 @@ def objective_money(frames: PlanFrames, finance: pd.DataFrame) -> pd.DataFrame:
     return shared.groupby(["year", "objective"])[["budget", "expenditure"]].sum()
 
 
-def _objectives(frames: PlanFrames, years: list[int], kpi_objective: pd.DataFrame,
-                finance: pd.DataFrame) -> pd.DataFrame:
+def objective_roll_up(frames: PlanFrames, years: list[int], kpi_objective: pd.DataFrame,
+                      finance: pd.DataFrame) -> pd.DataFrame:
+    """Per (year, objective), every objective of the plan each year: the status counts of the KPIs
+    measuring it (`kpi_objective`: one row per KPI and objective, with `year` and `status`) and
+    its share of the money (`objective_money`)."""
     index = _every(years, frames.objectives["code"], "objective")
     counts = status_counts(kpi_objective, ["year", "objective"]).reindex(index, fill_value=0)
     money = objective_money(frames, finance).reindex(index, fill_value=0.0)
@@ -334,7 +356,9 @@ def _objectives(frames: PlanFrames, years: list[int], kpi_objective: pd.DataFram
          "budget", "expenditure", "execution"]]
 
 
-def _goals(frames: PlanFrames, years: list[int], kpis: pd.DataFrame, goal_links: pd.DataFrame) -> pd.DataFrame:
+def goal_roll_up(frames: PlanFrames, years: list[int], kpis: pd.DataFrame, goal_links: pd.DataFrame) -> pd.DataFrame:
+    """Per (year, goal): the status counts of the KPIs serving it (`goal_links`: KPI id → goal),
+    each KPI once."""
     index = _every(years, frames.goals["code"], "goal")
     per_goal = goal_links.join(kpis[["year", "status"]])
     counts = status_counts(per_goal, ["year", "goal"]).reindex(index, fill_value=0).reset_index()
@@ -345,7 +369,8 @@ def _goals(frames: PlanFrames, years: list[int], kpis: pd.DataFrame, goal_links:
         ["year", "goal", "title", "text", "objectives", *STATUS_COLUMNS]]
 
 
-def _sectors(frames: PlanFrames, years: list[int], kpis: pd.DataFrame, finance: pd.DataFrame) -> pd.DataFrame:
+def sector_roll_up(frames: PlanFrames, years: list[int], kpis: pd.DataFrame, finance: pd.DataFrame) -> pd.DataFrame:
+    """Per (year, sector): the status counts of its KPIs and its outputs' money."""
     index = _every(years, frames.sectors["code"], "sector")
     counts = status_counts(kpis, ["year", "sector"]).reindex(index, fill_value=0)
     money = (finance.assign(budget=finance["budget"].fillna(0.0), expenditure=finance["expenditure"].fillna(0.0))
@@ -373,10 +398,10 @@ def kpi_series(kpis: pd.DataFrame, years: list[int], column: str) -> pd.DataFram
 # -- the data workbook's sheets -----------------------------------------------------------------------
 
 def data_sheets(tables: Tables, year: int) -> dict[str, pd.DataFrame]:
-    """One year's KPIs, Finance, Objectives, Goals and Problems sheets of `data-<YEAR>.xlsx`
-    (reportgen/render/dataworkbook.py), with the same columns in the same order, from the
-    frames: what that workbook can be written from once the annual report reads the frames.
-    Problems are the returns' own; the annual build adds those of its secretariat.yaml."""
+    """One year's KPIs, Finance, Objectives, Goals and Problems sheets of `data-<YEAR>.xlsx`:
+    the annual build writes the first four from here (reportgen/render/dataworkbook.py).
+    Problems are the returns' own; the annual report's also hold those of its secretariat.yaml
+    and of its advice, so its workbook takes them from the report."""
     def codes(values: pd.Series) -> pd.Series:
         return values.map(", ".join)
 
@@ -391,8 +416,9 @@ def data_sheets(tables: Tables, year: int) -> dict[str, pd.DataFrame]:
     finance_columns = [*(f for f in format.FINANCE.fields if f != "execution"), "execution"]
     kpi_sheet = kpis.assign(objectives=codes(kpis["objectives"]), goals=codes(kpis["goals"]))
     return {
-        "KPIs": kpi_sheet[[*kpi_columns, "file", "sheet", "row"]],
-        "Finance": finance[[*finance_columns, "file", "sheet", "row"]],
+        # reindex: a column format.py adds before the records carry it stands empty.
+        "KPIs": kpi_sheet.reindex(columns=[*kpi_columns, "file", "sheet", "row"]),
+        "Finance": finance.reindex(columns=[*finance_columns, "file", "sheet", "row"]),
         "Objectives": objectives.rename(columns={"objective": "code"})[
             ["code", "sector", *STATUS_COLUMNS, "budget", "expenditure", "execution"]],
         "Goals": goals.rename(columns={"goal": "code"}).assign(objectives=codes(goals["objectives"]))[

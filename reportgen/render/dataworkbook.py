@@ -1,6 +1,11 @@
 """The consolidated data workbook `data-<YEAR>.xlsx`: every figure of the report as plain
 tables, for analysts and as evidence embedded in the archival PDF.
 
+The returns' sheets (KPIs, Finance, Objectives, Goals) are written from the frames the report
+model was computed from (`frames.data_sheets`); the advice's sheets and the problems from the
+report's JSON form, where they are in English. Given the JSON alone (no frames), every sheet is
+written from it, with the same columns.
+
 Written deterministically (fixed document properties and zip timestamps) so that the same
 inputs give the same bytes.
 """
@@ -8,6 +13,7 @@ inputs give the same bytes.
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 from datetime import date, datetime
@@ -33,10 +39,10 @@ def _listed(value: Any) -> Any:
 
 
 def _sheets(report: dict[str, Any]) -> dict[str, list[list[Any]]]:
-    """Rows per sheet, header first, from the report's JSON form (one source of truth)."""
-    statuses = list(format.STATUSES)
+    """Rows per sheet, header first, from the report's JSON form alone."""
     kpi_columns = ["bureau", "sector", *_fields(format.KPIS, ("achievement", "status", "objectives", "goals"))]
     finance_columns = _fields(format.FINANCE, ("execution",))
+    statuses = list(format.STATUSES)
     return {
         "KPIs": [kpi_columns + ["file", "sheet", "row"]] + [
             [_listed(k.get(c)) for c in kpi_columns]
@@ -51,6 +57,41 @@ def _sheets(report: dict[str, Any]) -> dict[str, list[list[Any]]]:
         "Goals": [["code", "objectives", *statuses]] + [
             [g["code"], ", ".join(g["objectives"]), *[g["status_counts"][s] for s in statuses]]
             for g in report["goals"]],
+        **_advice_sheets(report),
+    }
+
+
+def _frame_sheets(tables: Any, year: int, report: dict[str, Any]) -> dict[str, list[list[Any]]]:
+    """Rows per sheet, header first: the returns' sheets from the frames, the rest from the JSON."""
+    from reportgen.pipeline.frames import data_sheets
+
+    found = {name: _rows(frame) for name, frame in data_sheets(tables, year).items() if name != "Problems"}
+    return {**found, **_advice_sheets(report)}
+
+
+def _rows(frame: Any) -> list[list[Any]]:
+    """A frame as header and rows of plain Python values; a missing value (NaN, NA) is None,
+    an empty cell."""
+    import numpy as np
+    import pandas as pd
+
+    def plain(value: Any) -> Any:
+        if value is None or isinstance(value, str):
+            return value
+        if value is pd.NA:
+            return None
+        if isinstance(value, (float, np.floating)):
+            return None if math.isnan(value) else float(value)
+        if isinstance(value, np.integer):
+            return int(value)
+        return value
+
+    return [list(frame.columns)] + [[plain(v) for v in row] for row in frame.itertuples(index=False)]
+
+
+def _advice_sheets(report: dict[str, Any]) -> dict[str, list[list[Any]]]:
+    """The recommendations, draft decisions, requests for data and problems, as the JSON has them."""
+    return {
         "Recommendations": [["priority", "id", "rule", "refers_to", "change", "text", "evidence"]] + [
             [r["priority"], r["id"], r["rule"], r["refers_to"], r["proposed_change"]["kind"], r["text"],
              "; ".join(":".join(str(v) for v in e.values() if v is not None) for e in r["evidence"])]
@@ -67,8 +108,9 @@ def _sheets(report: dict[str, Any]) -> dict[str, list[list[Any]]]:
     }
 
 
-def data_workbook(model: ReportModel, report: dict[str, Any]) -> bytes:
-    """The workbook's bytes."""
+def data_workbook(model: ReportModel, report: dict[str, Any], tables: Any = None) -> bytes:
+    """The workbook's bytes. `tables`: the `frames.Tables` the model was computed from (the
+    build gives them); without them, the returns' sheets come from the JSON too."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -76,7 +118,8 @@ def data_workbook(model: ReportModel, report: dict[str, Any]) -> bytes:
     # workbook need not sit in memory twice).
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
-    for title, rows in _sheets(report).items():
+    sheets = _sheets(report) if tables is None else _frame_sheets(tables, model.year, report)
+    for title, rows in sheets.items():
         sheet = workbook.create_sheet(title)
         sheet.freeze_panes = "A2"
         header, *body = rows
