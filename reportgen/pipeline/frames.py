@@ -14,8 +14,8 @@ The annual build (pipeline/analyse.py) and the plan-period assessment (pipeline/
 read `join`'s frames; the annual build turns the rows back into its frozen records, which is why
 `Tables` keeps the checked record each row came from.
 
-pandas is imported by this module only, and this module only by the analysis stage (imported
-lazily): `reportgen validate` and the reading of workbooks never load it.
+pandas is imported lazily, here and by the column checks of the KPIs sheets (pipeline/kpisheet.py):
+importing reportgen, starting the command line and reading workbooks never load it.
 """
 
 from __future__ import annotations
